@@ -1,0 +1,144 @@
+package com.acme.clickstream.sessionizer.rest;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.acme.clickstream.sessionizer.config.ApiConfig;
+
+/**
+ * Read-only queries on PostgreSQL: table {@code sessions} and the BI views. Plain JDBC on the Agroal
+ * pool; any database failure becomes a 503 so that a PostgreSQL outage never looks like a bug (500)
+ * and never touches sessionization, which does not use this database.
+ */
+@ApplicationScoped
+public class SessionsDatabase {
+    /** RFC 3339 UTC with milliseconds, as everywhere in the contract. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final DataSource dataSource;
+    private final ApiConfig api;
+
+    SessionsDatabase(DataSource dataSource, ApiConfig api) {
+        this.dataSource = dataSource;
+        this.api = api;
+    }
+
+    public List<FinishedSession> sessions(String userId, Optional<Instant> from, Optional<Instant> to, int limit) {
+        StringBuilder sql = new StringBuilder("""
+                select session_id, user_id, session_start, session_end, duration_ms, event_count, page_views,
+                       purchases, revenue, landing_page, exit_page, landing_category, country, segment,
+                       utm_source, utm_medium, utm_campaign, is_bounce, closed_at
+                from sessions where user_id = ?""");
+        List<Object> args = new ArrayList<>(List.of(userId));
+        from.ifPresent(f -> { sql.append(" and session_start >= ?"); args.add(Timestamp.from(f)); });
+        to.ifPresent(t -> { sql.append(" and session_start < ?"); args.add(Timestamp.from(t)); });
+        sql.append(" order by session_start desc, session_id limit ?");
+        args.add(limit);
+        return query(sql.toString(), args, rs -> new FinishedSession(
+                rs.getString(1), rs.getString(2), ts(rs, 3), ts(rs, 4), rs.getLong(5), rs.getInt(6), rs.getInt(7),
+                rs.getInt(8), rs.getBigDecimal(9), rs.getString(10), rs.getString(11), rs.getString(12),
+                rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16), rs.getString(17),
+                rs.getBoolean(18), ts(rs, 19)));
+    }
+
+    public List<Kpis.Daily> daily(Optional<LocalDate> from, Optional<LocalDate> to) {
+        Where where = Where.days(from, to);
+        return query("select day, sessions, users, bounce_rate, avg_duration_ms, revenue, purchases, page_views"
+                        + " from bi_daily_sessions" + where.sql(false) + " order by day",
+                where.args, rs -> new Kpis.Daily(day(rs, 1), rs.getLong(2), rs.getLong(3), rs.getBigDecimal(4),
+                        rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7), rs.getLong(8)));
+    }
+
+    public List<Kpis.UserDaily> userDaily(String userId, Optional<LocalDate> from, Optional<LocalDate> to) {
+        Where where = Where.days(from, to);
+        List<Object> args = new ArrayList<>(List.of(userId));
+        args.addAll(where.args);
+        return query("select user_id, day, sessions, bounce_rate, avg_duration_ms, revenue, purchases, page_views"
+                        + " from bi_user_daily_sessions where user_id = ?" + where.sql(true) + " order by day",
+                args, rs -> new Kpis.UserDaily(rs.getString(1), day(rs, 2), rs.getLong(3), rs.getBigDecimal(4),
+                        rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7), rs.getLong(8)));
+    }
+
+    public List<Kpis.LandingPage> landingPages(LocalDate day, int limit) {
+        return query("select day, landing_page, landing_category, sessions, bounce_rate, revenue"
+                        + " from bi_top_landing_pages where day = ? order by sessions desc, landing_page limit ?",
+                List.of(day, limit), rs -> new Kpis.LandingPage(day(rs, 1), rs.getString(2), rs.getString(3),
+                        rs.getLong(4), rs.getBigDecimal(5), rs.getBigDecimal(6)));
+    }
+
+    public List<Kpis.Channel> channels(Optional<LocalDate> from, Optional<LocalDate> to) {
+        Where where = Where.days(from, to);
+        return query("select day, channel, sessions, users, bounce_rate, revenue, purchases"
+                        + " from bi_channels" + where.sql(false) + " order by day, sessions desc, channel",
+                where.args, rs -> new Kpis.Channel(day(rs, 1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                        rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getLong(7)));
+    }
+
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, List<Object> args, Row<T> row) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            c.setReadOnly(true);
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            List<T> result = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(row.map(rs));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw ApiException.unavailable("PostgreSQL is not available" + (e.getSQLState() == null ? "" : " (SQL state "
+                    + e.getSQLState() + ")") + "; finished sessions and KPIs cannot be read right now",
+                    api.retryAfterSeconds(), e);
+        }
+    }
+
+    private static String ts(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : TIMESTAMP.format(t.toInstant());
+    }
+
+    private static String day(ResultSet rs, int column) throws SQLException {
+        LocalDate d = rs.getObject(column, LocalDate.class);
+        return d == null ? null : d.toString();
+    }
+
+    /** Optional inclusive day bounds on a view's {@code day} column. */
+    private record Where(List<String> conditions, List<Object> args) {
+        static Where days(Optional<LocalDate> from, Optional<LocalDate> to) {
+            List<String> conditions = new ArrayList<>();
+            List<Object> args = new ArrayList<>();
+            from.ifPresent(f -> { conditions.add("day >= ?"); args.add(f); });
+            to.ifPresent(t -> { conditions.add("day <= ?"); args.add(t); });
+            return new Where(conditions, args);
+        }
+
+        String sql(boolean afterWhere) {
+            if (conditions.isEmpty()) {
+                return "";
+            }
+            return (afterWhere ? " and " : " where ") + String.join(" and ", conditions);
+        }
+    }
+}
