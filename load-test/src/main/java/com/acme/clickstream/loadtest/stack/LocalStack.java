@@ -1,0 +1,520 @@
+package com.acme.clickstream.loadtest.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import com.acme.clickstream.devstack.FreePorts;
+import com.acme.clickstream.devstack.KafkaBroker;
+import com.acme.clickstream.devstack.Migrations;
+import com.acme.clickstream.devstack.Postgres;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local pipeline: a real Kafka broker and PostgreSQL (embedded, or existing ones), the topics and
+ * migrations, and the sessionizer and the Flink job as child processes. The run command and the
+ * end-to-end tests both start it through this class, so they start things the same way.
+ *
+ * <p>All state lives under the data dir; starting again on the same data dir resumes where the last run
+ * stopped, also after a crash: the broker keeps its log, PostgreSQL its data (devstack stops a postmaster
+ * a dead run left behind), Kafka Streams its state, the Flink job resumes from its latest checkpoint,
+ * and leftover children are found through their pid files.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    /** XA budget: sink parallelism x (concurrent checkpoints + 1) with plenty of headroom. */
+    private static final int MAX_PREPARED_TRANSACTIONS = 64;
+    private static final String FLINK_MAIN = "com.acme.clickstream.flink.SessionSinkMain";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StackConfig config;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Properties ports;
+    private volatile KafkaBroker broker;
+    private volatile Postgres postgres;
+    private String bootstrapServers;
+    private String jdbcUrl;
+    private int httpPort;
+    private int flinkRestPort;
+    private volatile ChildProcess sessionizer;
+    private volatile ChildProcess flink;
+
+    private LocalStack(StackConfig config) {
+        this.config = config;
+        try {
+            Files.createDirectories(config.dataDir());
+            // An OS lock, not a pid file: it goes away with the process however that process dies.
+            lockChannel = FileChannel.open(config.dataDir().resolve("stack.lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+            if (lock == null) {
+                lockChannel.close();
+                throw new IllegalStateException("another local stack is running on " + config.dataDir());
+            }
+            ports = loadPorts();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use data dir " + config.dataDir(), e);
+        }
+    }
+
+    /** Starts every part and returns once all are ready (see {@link #readyLine()}); stops what it started on failure. */
+    public static LocalStack start(StackConfig config) {
+        LocalStack stack = create(config);
+        stack.start();
+        return stack;
+    }
+
+    /**
+     * Takes the data dir (one stack per data dir) without starting anything yet, so that a shutdown
+     * hook can hold the stack and stop whatever part already runs if Ctrl-C comes during the start.
+     */
+    public static LocalStack create(StackConfig config) {
+        return new LocalStack(config);
+    }
+
+    /** Starts every part and returns once all are ready; stops what it started on failure. */
+    public void start() {
+        try {
+            startAll();
+        } catch (RuntimeException | Error e) {
+            try {
+                close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        long started = System.nanoTime();
+        config.artifacts().check();
+        startKafka();
+        startPostgres();
+        createTopics();
+        int applied = Migrations.apply(dataSource());
+        LOG.info("{} migration(s) applied", applied);
+        httpPort = port("http", config.httpPort());
+        flinkRestPort = port("flink-rest", 0);
+        savePorts();
+        sessionizer = sessionizerProcess();
+        flink = flinkProcess();
+        sessionizer.start();
+        flink.start();
+        awaitReady();
+        LOG.info("local stack ready in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    // ---- the parts -------------------------------------------------------------------------------
+
+    private void startKafka() {
+        if (config.kafkaBootstrap().isPresent()) {
+            bootstrapServers = config.kafkaBootstrap().get();
+            return;
+        }
+        broker = KafkaBroker.start(config.dataDir().resolve("kafka"), port("kafka", config.kafkaPort()));
+        bootstrapServers = broker.bootstrapServers();
+    }
+
+    private void startPostgres() {
+        if (config.jdbcUrl().isPresent()) {
+            jdbcUrl = config.jdbcUrl().get();
+            return;
+        }
+        postgres = Postgres.start(config.dataDir().resolve("postgres/data"), config.dataDir().resolve("postgres/work"),
+                port("postgres", config.pgPort()), MAX_PREPARED_TRANSACTIONS);
+        jdbcUrl = postgres.jdbcUrl();
+    }
+
+    private void createTopics() {
+        try (Admin admin = admin()) {
+            for (Topics.Spec spec : config.topics().specs()) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(spec.name(), spec.partitions(), (short) -1)
+                            .configs(spec.configs()))).all().get();
+                    LOG.info("topic {} created ({} partitions{})", spec.name(), spec.partitions(),
+                            spec.configs().isEmpty() ? "" : ", " + spec.configs());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + spec.name(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating topics", e);
+        }
+    }
+
+    private ChildProcess sessionizerProcess() {
+        Path jar = config.artifacts().sessionizerJar();
+        Path tmp = freshTmp("sessionizer");
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m",
+                marker(), "-Djava.io.tmpdir=" + tmp,
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
+                "-jar", jar.toString()));
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        env.put("QUARKUS_KAFKA_STREAMS_BOOTSTRAP_SERVERS", bootstrapServers);
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
+        Map<String, String> query = jdbcQuery(jdbcUrl);
+        env.put("QUARKUS_DATASOURCE_USERNAME", query.getOrDefault("user", Postgres.USER));
+        env.put("QUARKUS_DATASOURCE_PASSWORD", query.getOrDefault("password", ""));
+        // The stack applied the migrations already; one writer of the schema history is enough.
+        env.put("QUARKUS_FLYWAY_MIGRATE_AT_START", "false");
+        env.put("KAFKA_STREAMS_STATE_DIR", config.dataDir().resolve("sessionizer/state").toString());
+        env.putAll(config.sessionizerEnv());
+        return new ChildProcess("sessionizer", command, env, logs().resolve("sessionizer.log"),
+                pids().resolve("sessionizer.pid"), marker());
+    }
+
+    private ChildProcess flinkProcess() {
+        Path tmp = freshTmp("flink");
+        String classpath = config.artifacts().flinkClasspath();
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", marker(),
+                "-Djava.io.tmpdir=" + tmp));
+        command.addAll(FLINK_JVM_OPTIONS);
+        command.addAll(List.of("-cp", classpath, FLINK_MAIN,
+                "--bootstrap-servers", bootstrapServers,
+                "--jdbc-url", jdbcUrl,
+                "--checkpoint-dir", config.dataDir().resolve("flink/checkpoints").toString(),
+                "--rest-port", String.valueOf(flinkRestPort)));
+        command.addAll(config.flinkArgs());
+        return new ChildProcess("flink-sink-job", command, Map.of(), logs().resolve("flink-sink-job.log"),
+                pids().resolve("flink-sink-job.pid"), marker());
+    }
+
+    /** What Flink's own launch scripts pass on Java 17 (Kryo and the RPC system reflect into the JDK). */
+    private static final List<String> FLINK_JVM_OPTIONS = List.of(
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+    // ---- readiness ------------------------------------------------------------------------------
+
+    /** Waits until the topics exist, Kafka Streams is RUNNING (readiness 200) and the Flink job is RUNNING. */
+    public void awaitReady() {
+        awaitReady(config.readyTimeout());
+    }
+
+    public void awaitReady(Duration timeout) {
+        await("topics", timeout, this::topicsExist);
+        await("sessionizer ready (Kafka Streams RUNNING)", timeout, () -> alive(sessionizer) && sessionizerReady());
+        await("Flink job RUNNING", timeout, () -> alive(flink) && flinkJobRunning());
+    }
+
+    private boolean alive(ChildProcess child) {
+        if (child.isAlive()) {
+            return true;
+        }
+        throw new IllegalStateException(child.name() + " exited" + child.exitCode().map(c -> " with " + c).orElse("")
+                + "; the end of " + child.logFile() + ":" + System.lineSeparator() + child.logTail(40));
+    }
+
+    public boolean topicsExist() {
+        try (Admin admin = admin()) {
+            var names = admin.listTopics().names().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return config.topics().specs().stream().allMatch(s -> names.contains(s.name()));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    public boolean sessionizerReady() {
+        return httpStatus(sessionizerUrl() + "/q/health/ready") == 200;
+    }
+
+    /** Whether the MiniCluster's REST API lists a RUNNING job with all its tasks running. */
+    public boolean flinkJobRunning() {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + flinkRestPort + "/jobs/overview"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            for (JsonNode job : JSON.readTree(response.body()).path("jobs")) {
+                JsonNode tasks = job.path("tasks");
+                if ("RUNNING".equals(job.path("state").asText())
+                        && tasks.path("running").asInt(-1) == tasks.path("total").asInt(-2)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private int httpStatus(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not ready within " + timeout + ": " + what);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, e);
+            }
+        }
+    }
+
+    /** The line scripts wait for. */
+    public String readyLine() {
+        return "READY kafka=" + bootstrapServers + " postgres=" + jdbcUrl + " sessionizer=" + sessionizerUrl();
+    }
+
+    // ---- faults and restarts (the end-to-end tests), and stopping ---------------------------------
+
+    public ChildProcess sessionizer() {
+        return sessionizer;
+    }
+
+    public ChildProcess flinkJob() {
+        return flink;
+    }
+
+    /** The embedded broker (restart with stop()/start()); empty when the stack uses an existing Kafka. */
+    public Optional<KafkaBroker> broker() {
+        return Optional.ofNullable(broker);
+    }
+
+    /** The embedded PostgreSQL (restart with stop()/start()); empty when the stack uses an existing one. */
+    public Optional<Postgres> postgres() {
+        return Optional.ofNullable(postgres);
+    }
+
+    /** Stops everything this stack started: children first (they flush to Kafka and PostgreSQL), then the servers. */
+    @Override
+    public synchronized void close() {
+        List<Runnable> steps = new ArrayList<>();
+        if (flink != null) {
+            steps.add(flink::stop);
+        }
+        if (sessionizer != null) {
+            steps.add(sessionizer::stop);
+        }
+        if (broker != null) {
+            steps.add(broker::stop);
+        }
+        if (postgres != null) {
+            steps.add(postgres::stop);
+        }
+        RuntimeException failure = null;
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                LOG.error("stopping the local stack", e);
+                failure = failure == null ? e : failure;
+            }
+        }
+        try {
+            if (lock.isValid()) {
+                lock.release();
+            }
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("cannot release {}", config.dataDir().resolve("stack.lock"), e);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    // ---- where things are -----------------------------------------------------------------------
+
+    public StackConfig config() {
+        return config;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The JDBC URL, with {@code user=}, as printed in the READY line. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String sessionizerUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public int flinkRestPort() {
+        return flinkRestPort;
+    }
+
+    public DataSource dataSource() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(jdbcUrl);
+        return ds;
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000"));
+    }
+
+    public long sessionRows() {
+        return queryLong("select count(*) from sessions");
+    }
+
+    public long preparedTransactions() {
+        return queryLong("select count(*) from pg_prepared_xacts");
+    }
+
+    private long queryLong(String sql) {
+        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path logs() {
+        return config.dataDir().resolve("logs");
+    }
+
+    private Path pids() {
+        return config.dataDir().resolve("pids");
+    }
+
+    /** Carried by every child's command line, so a pid file never leads to killing an unrelated process. */
+    private String marker() {
+        return "-Dclickstream.stack.dir=" + config.dataDir();
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private Path freshTmp(String name) {
+        Path tmp = config.dataDir().resolve("tmp").resolve(name);
+        try {
+            if (Files.exists(tmp)) {
+                try (Stream<Path> walk = Files.walk(tmp)) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(tmp);
+            return tmp;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + tmp, e);
+        }
+    }
+
+    /** Ports are remembered per data dir, so a restart listens where the last run did. */
+    private int port(String name, int requested) {
+        int port = requested != 0 ? requested
+                : Optional.ofNullable(ports.getProperty(name)).map(Integer::parseInt).orElseGet(FreePorts::next);
+        ports.setProperty(name, String.valueOf(port));
+        return port;
+    }
+
+    private Properties loadPorts() throws IOException {
+        Properties p = new Properties();
+        Path file = config.dataDir().resolve("ports.properties");
+        if (Files.exists(file)) {
+            try (var in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+        }
+        return p;
+    }
+
+    private void savePorts() {
+        try (var out = Files.newOutputStream(config.dataDir().resolve("ports.properties"))) {
+            ports.store(out, "ports of the local stack on this data dir");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Map<String, String> jdbcQuery(String url) {
+        Map<String, String> params = new HashMap<>();
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return params;
+        }
+        for (String pair : url.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return params;
+    }
+}
