@@ -1,0 +1,54 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import com.acme.clickstream.sessionizer.model.Event;
+import com.acme.clickstream.sessionizer.model.Session;
+import com.acme.clickstream.sessionizer.model.SessionSummarizer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Interactive query: a user's open sessions on this instance, computed from the local sessions store. */
+public final class OpenSessionsQuery {
+
+    private OpenSessionsQuery() {
+    }
+
+    /**
+     * @return the user's open sessions in order ({@code closed_at} null), or [] when the user has none on this
+     * instance. Throws {@link InvalidStateStoreException} while the store is not queryable (e.g. rebalancing).
+     */
+    public static List<Session> openSessions(KafkaStreams streams, String userId) {
+        ReadOnlyKeyValueStore<String, UserState> store = streams.store(
+                StoreQueryParameters.fromNameAndType(SessionizerTopology.SESSIONS_STORE,
+                        QueryableStoreTypes.<String, UserState>keyValueStore()));
+        UserState state = store.get(userId);
+        if (state == null || state.open().isEmpty()) {
+            return List.of();
+        }
+        Enrichment enrichment = new Enrichment(lookup(streams, SessionizerTopology.PROFILES_STORE),
+                lookup(streams, SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
+        return openSessions(userId, state, enrichment);
+    }
+
+    static List<Session> openSessions(String userId, UserState state, Enrichment enrichment) {
+        List<Session> result = new ArrayList<>(state.open().size());
+        for (List<Event> events : state.open()) {
+            result.add(SessionSummarizer.summarize(userId, events, enrichment.profile(userId), enrichment::page, null));
+        }
+        return result;
+    }
+
+    private static ReadOnlyKeyValueStore<String, byte[]> lookup(KafkaStreams streams, String name) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(name,
+                    QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            return null; // enrichment is best effort for open sessions
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import com.acme.clickstream.sessionizer.model.EventValidator;
+import com.acme.clickstream.sessionizer.model.PageInfo;
+import com.acme.clickstream.sessionizer.model.UserProfile;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * The sessionizer topology, top to bottom in data-flow order:
+ * <pre>
+ * events ─▶ validate ─┬─ invalid ──────────────────────────────▶ dlq
+ *                     ├─ keyed by user_id ──────────┐
+ *                     └─ mis-keyed ─▶ events-by-user ┴─▶ sessionize ─┬─ sessions
+ *                                      (repartition)                  └─ late
+ * users, pages ─▶ global stores (read by sessionize at finalization)
+ * </pre>
+ * Every processor, store and internal topic is named explicitly.
+ */
+public final class SessionizerTopology {
+
+    /** Open sessions (per-user buffers) and final contexts, key user_id: queryable. */
+    public static final String SESSIONS_STORE = "sessions";
+    public static final String STREAM_TIME_STORE = "stream-time";
+    public static final String DEDUP_STORE = "dedup";
+    public static final String DEDUP_EXPIRY_STORE = "dedup-expiry";
+    public static final String CLOSE_INDEX_STORE = "close-index";
+    /** Global stores of the compacted lookup topics (raw values), queryable. */
+    public static final String PROFILES_STORE = "user-profiles";
+    public static final String PAGES_STORE = "page-info";
+    /** Name of the repartition step; the topic is {@code <application.id>-events-by-user-repartition}. */
+    public static final String REPARTITION_NAME = "events-by-user";
+
+    private final Topics topics;
+    private final SessionRules rules;
+    private final SessionizerMetrics metrics;
+
+    public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry) {
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.metrics = new SessionizerMetrics(Objects.requireNonNull(registry, "registry"));
+    }
+
+    public Topology build() {
+        StreamsBuilder builder = new StreamsBuilder(namingCheckedConfig());
+        EventValidator validator = new EventValidator(rules.maxFutureSkew());
+
+        builder.addGlobalStore(lookupStore(PROFILES_STORE), topics.users(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("users-source"),
+                () -> new LookupStoreUpdater(PROFILES_STORE, UserProfile.class, JsonSerde.newMapper()));
+        builder.addGlobalStore(lookupStore(PAGES_STORE), topics.pages(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("pages-source"),
+                () -> new LookupStoreUpdater(PAGES_STORE, PageInfo.class, JsonSerde.newMapper()));
+
+        builder.addStateStore(store(STREAM_TIME_STORE, Serdes.String(), Serdes.Long()));
+        builder.addStateStore(store(DEDUP_STORE, Serdes.Bytes(), Serdes.Long()));
+        builder.addStateStore(store(DEDUP_EXPIRY_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(store(SESSIONS_STORE, Serdes.String(), new JsonSerde<>(UserState.class)));
+        builder.addStateStore(store(CLOSE_INDEX_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+
+        KStream<byte[], Validated> validated = builder
+                .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events-source"))
+                .process(() -> new ValidateProcessor(validator, metrics), Named.as("validate"));
+
+        Map<String, KStream<byte[], Validated>> routes = validated.split(Named.as("route-"))
+                .branch((key, value) -> value instanceof Validated.InvalidRecord, Branched.as("invalid"))
+                .branch(SessionizerTopology::keyedByUserId, Branched.as("keyed"))
+                .defaultBranch(Branched.as("mis-keyed"));
+
+        routes.get("route-invalid")
+                .mapValues(v -> ((Validated.InvalidRecord) v).raw(), Named.as("dlq-original-value"))
+                .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
+
+        KStream<String, Validated.ValidEvent> keyed = routes.get("route-keyed")
+                .map(SessionizerTopology::byUserId, Named.as("keyed-as-string"));
+        KStream<String, Validated.ValidEvent> rekeyed = routes.get("route-mis-keyed")
+                .map(SessionizerTopology::byUserId, Named.as("rekey-by-user-id"))
+                // Default partitioner over the UTF-8 user_id, partition count inherited from the events topic.
+                .repartition(Repartitioned.<String, Validated.ValidEvent>as(REPARTITION_NAME)
+                        .withKeySerde(Serdes.String()).withValueSerde(new ValidEventSerde(validator)));
+
+        Map<String, KStream<String, Output>> outputs = keyed.merge(rekeyed, Named.as("merge-by-user"))
+                .process(() -> new SessionizeProcessor(rules, metrics), Named.as("sessionize"),
+                        STREAM_TIME_STORE, DEDUP_STORE, DEDUP_EXPIRY_STORE, SESSIONS_STORE, CLOSE_INDEX_STORE)
+                .split(Named.as("output-"))
+                .branch((key, out) -> out.kind() == Output.Kind.SESSION, Branched.as("session"))
+                .defaultBranch(Branched.as("late"));
+
+        outputs.get("output-session")
+                .mapValues(Output::bytes, Named.as("session-json"))
+                .to(topics.sessions(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("sessions-sink"));
+        outputs.get("output-late")
+                .mapValues(Output::bytes, Named.as("late-original-value"))
+                .to(topics.late(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("late-sink"));
+
+        return builder.build(topologyOverrides());
+    }
+
+    private static boolean keyedByUserId(byte[] key, Validated value) {
+        return key != null && value instanceof Validated.ValidEvent v
+                && Arrays.equals(key, v.userId().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static KeyValue<String, Validated.ValidEvent> byUserId(byte[] key, Validated value) {
+        Validated.ValidEvent v = (Validated.ValidEvent) value;
+        return KeyValue.pair(v.userId(), v);
+    }
+
+    /** Persistent, changelogged, cached; key-value with explicit deletes, so no time-based retention. */
+    private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, org.apache.kafka.common.serialization.Serde<K> k,
+                                                              org.apache.kafka.common.serialization.Serde<V> v) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), k, v).withCachingEnabled();
+    }
+
+    /** Global stores are restored from their topic itself: no changelog. */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> lookupStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
+    }
+
+    private static Properties topologyOverrides() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.NO_OPTIMIZATION);
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        return p;
+    }
+
+    /**
+     * The naming check runs when the StreamsBuilder has a TopologyConfig asking for it. The placeholder
+     * application id and bootstrap servers only satisfy StreamsConfig: KafkaStreams (and TopologyTestDriver)
+     * replace the whole configuration with the application's, keeping only these topology overrides.
+     */
+    private static TopologyConfig namingCheckedConfig() {
+        Properties base = new Properties();
+        base.put(StreamsConfig.APPLICATION_ID_CONFIG, "sessionizer-topology-build");
+        base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        base.putAll(topologyOverrides());
+        return new TopologyConfig(null, new StreamsConfig(base), topologyOverrides());
+    }
+
+}

@@ -1,0 +1,85 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import com.acme.clickstream.sessionizer.model.EventValidator;
+import com.acme.clickstream.sessionizer.model.InvalidReason;
+import com.acme.clickstream.sessionizer.model.ValidationResult;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/** Validates raw click events; invalid ones carry the DLQ headers. Never throws on bad input. */
+final class ValidateProcessor implements Processor<byte[], byte[], byte[], Validated> {
+
+    static final String H_REASON = "dlq.reason";
+    static final String H_REASON_CODE = "dlq.reason.code";
+    static final String H_TOPIC = "dlq.source.topic";
+    static final String H_PARTITION = "dlq.source.partition";
+    static final String H_OFFSET = "dlq.source.offset";
+
+    private static final Logger LOG = Logger.getLogger(ValidateProcessor.class);
+
+    private final EventValidator validator;
+    private final SessionizerMetrics metrics;
+    private ProcessorContext<byte[], Validated> context;
+
+    ValidateProcessor(EventValidator validator, SessionizerMetrics metrics) {
+        this.validator = validator;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Validated> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        byte[] value = record.value();
+        if (value == null) {
+            metrics.nullValues.increment();
+            return;
+        }
+        ValidationResult result;
+        try {
+            result = validator.validate(value, context.currentSystemTimeMs(), true);
+        } catch (RuntimeException e) {
+            // Defensive: a validator bug must not stop the service; the record is kept in the DLQ.
+            LOG.warnf(e, "validation failed unexpectedly");
+            result = new ValidationResult.Invalid(InvalidReason.NOT_JSON, "cannot validate: " + e);
+        }
+        if (result instanceof ValidationResult.Valid v) {
+            context.forward(record.withValue(new Validated.ValidEvent(v.userId(), v.event(), value)));
+        } else {
+            ValidationResult.Invalid inv = (ValidationResult.Invalid) result;
+            metrics.invalid(inv.reason());
+            context.forward(record.withValue((Validated) new Validated.InvalidRecord(value, inv.reason(), inv.message()))
+                    .withHeaders(dlqHeaders(record.headers(), inv)));
+        }
+    }
+
+    private Headers dlqHeaders(Headers original, ValidationResult.Invalid inv) {
+        // A copy: the input record's headers object must not be changed.
+        Headers h = new RecordHeaders(original.toArray());
+        put(h, H_REASON, inv.message());
+        put(h, H_REASON_CODE, inv.reason().code());
+        Optional<RecordMetadata> meta = context.recordMetadata();
+        if (meta.isPresent()) {
+            put(h, H_TOPIC, meta.get().topic());
+            put(h, H_PARTITION, Integer.toString(meta.get().partition()));
+            put(h, H_OFFSET, Long.toString(meta.get().offset()));
+        }
+        return h;
+    }
+
+    private static void put(Headers h, String key, String value) {
+        h.remove(key);
+        h.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+}
