@@ -1,0 +1,546 @@
+package com.acme.clickstream.loadtest.generate;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+import com.acme.clickstream.loadtest.model.SentRecord;
+import com.acme.clickstream.loadtest.verify.ReferenceSessionizer;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The records of a generator run, in send order, as a pure function of the config and the partition
+ * count (no Kafka): visits of Zipf-chosen users, interleaved, plus the deliberately odd records.
+ *
+ * <p>How the odd records are kept unambiguous under the configured rules (G = inactivity gap,
+ * R = grace, "now" = the event time of the current record, which only grows):
+ * <ul>
+ * <li>out of order: a visit's event held back and sent at most min(G, R)/4 later, so its session
+ *     cannot be final when it arrives;</li>
+ * <li>duplicate: an exact resend of a plain event sent at most min(dedup window, G)/4 earlier;</li>
+ * <li>too late: ts = now − late-by (hours), for a user with no event within G + 1 min of it (so it is a
+ *     session of its own) on a partition whose stream time is already past ts + G + R + 1 min: a session
+ *     final on arrival that touches no other;</li>
+ * <li>mis-keyed (no key, or another user's id): only the first event of a visit of a user idle for
+ *     more than G + R + 1 min, with ts = now; the delay of a repartition topic changes nothing;</li>
+ * <li>malformed: each of {@link Malformed#KINDS} in turn (shuffled per round); null values.</li>
+ * </ul>
+ */
+public final class EventPlanner implements Iterator<SentRecord> {
+    public static final String NORMAL = "normal";
+    public static final String DUPLICATE = "duplicate";
+    public static final String OUT_OF_ORDER = "out_of_order";
+    public static final String LATE = "late";
+    public static final String MISKEYED = "miskeyed";
+    public static final String NULL = "null";
+    public static final String INVALID_PREFIX = "invalid:";
+
+    private static final String HOST = "https://shop.example.com";
+    private static final long MARGIN_MS = 60_000;
+    private static final DateTimeFormatter UTC_MS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter OFFSET_TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    private static final String[][] CAMPAIGNS = {
+            {"google", "cpc", "black_friday_2026"}, {"newsletter", "email", "nov_week_48"},
+            {"facebook", "social", "retargeting"}, {"instagram", "social", "winter_looks"},
+            {"bing", "cpc", null}, {"partner_blog", null, null}};
+    private static final String[] OTHER_TYPES = {"scroll", "video_play", "search", "share"};
+    private static final String[] REFERRERS = {"https://www.google.com/", "https://duckduckgo.com/",
+            "https://news.example.org/deals", "android-app://com.example.reader"};
+
+    private final GeneratorConfig config;
+    private final Catalog catalog;
+    private final int partitions;
+    private final SplittableRandom rnd;
+    private final Zipf userZipf;
+    private final Zipf pageZipf;
+    private final long total;
+    private final String idPrefix;
+
+    private final long[] lastTs;
+    private final long[] firstTs;
+    private final boolean[] active;
+    private final int[] userPartition;
+    private final long[] partitionMax;
+    private final List<Visit> awake = new ArrayList<>();
+    private final PriorityQueue<Visit> sleeping = new PriorityQueue<>(Comparator.comparingLong(v -> v.wakeAt));
+    private final int poolTarget;
+    private final PriorityQueue<Held> held = new PriorityQueue<>(Comparator.comparingLong(Held::releaseAt).thenComparingLong(Held::seq));
+    private final ArrayDeque<Recent> recent = new ArrayDeque<>();
+    private final long oooMaxMs;
+    private final long dupMaxAgeMs;
+
+    private final double[] ratio;
+    private final long[] done;
+    private final Map<String, Long> sent = new LinkedHashMap<>();
+    private final List<Malformed.Kind> malformedRound = new ArrayList<>();
+    private long index;
+    private long eventSeq;
+    private long heldSeq;
+
+    private static final int DUP = 0, OOO = 1, LATE_K = 2, BAD = 3, MISKEY = 4, NUL = 5;
+
+    private static final class Visit {
+        final int user;
+        int remaining;
+        long wakeAt;
+        String[] campaign;
+        boolean first = true;
+
+        Visit(int user, int remaining) {
+            this.user = user;
+            this.remaining = remaining;
+        }
+    }
+
+    private record Held(long releaseAt, long seq, SentRecord record, int user, long ts) {}
+
+    private record Recent(long ts, SentRecord record) {}
+
+    public EventPlanner(GeneratorConfig config, int partitions) {
+        this.config = config;
+        this.partitions = partitions;
+        this.catalog = new Catalog(config.seed(), config.users(), config.products());
+        this.rnd = new SplittableRandom(config.seed());
+        this.userZipf = new Zipf(config.users(), config.zipfExponent());
+        this.pageZipf = new Zipf(catalog.paths.size(), config.zipfExponent());
+        this.total = config.total();
+        this.idPrefix = "e" + Long.toHexString(config.seed()) + "-";
+        this.lastTs = new long[config.users()];
+        Arrays.fill(lastTs, Long.MIN_VALUE);
+        this.firstTs = new long[config.users()];
+        Arrays.fill(firstTs, Long.MAX_VALUE);
+        this.active = new boolean[config.users()];
+        this.userPartition = new int[config.users()];
+        for (int i = 0; i < config.users(); i++) {
+            userPartition[i] = ReferenceSessionizer.partitionOf(catalog.userIds.get(i), partitions);
+        }
+        this.partitionMax = new long[partitions];
+        Arrays.fill(partitionMax, Long.MIN_VALUE);
+        // Concurrent visits so that a visit's events are meanThink apart in event time on average.
+        double eventsPerEventSecond = config.rate() / config.timeScale();
+        this.poolTarget = (int) Math.max(1, Math.min(config.users() / 3,
+                Math.round(eventsPerEventSecond * config.meanThink().toMillis() / 1000.0)));
+        long gap = config.rules().inactivityGap().toMillis();
+        long grace = config.rules().grace().toMillis();
+        this.oooMaxMs = Math.max(1, Math.min(gap, grace) / 4);
+        this.dupMaxAgeMs = Math.max(1, Math.min(config.rules().dedupWindow().toMillis(), gap) / 4);
+        Ratios r = config.ratios();
+        this.ratio = new double[] {r.duplicate(), r.outOfOrder(), r.late(), r.invalid(), r.miskeyed(), r.nullValue()};
+        this.done = new long[ratio.length];
+        for (String k : List.of(NORMAL, DUPLICATE, OUT_OF_ORDER, LATE, MISKEYED, "invalid", NULL)) {
+            sent.put(k, 0L);
+        }
+    }
+
+    public List<SentRecord> userRecords() {
+        return catalog.userRecords;
+    }
+
+    public List<SentRecord> pageRecords() {
+        return catalog.pageRecords;
+    }
+
+    /** Records sent so far by kind (normal, duplicate, out_of_order, late, miskeyed, invalid, null). */
+    public Map<String, Long> sentByKind() {
+        return Collections.unmodifiableMap(sent);
+    }
+
+    /** Event time of the next record. */
+    public long eventTimeMs() {
+        return config.eventTimeMs(index);
+    }
+
+    public long index() {
+        return index;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return index < total;
+    }
+
+    @Override
+    public SentRecord next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        long now = config.eventTimeMs(index);
+        long remaining = total - index;
+        while (!sleeping.isEmpty() && sleeping.peek().wakeAt <= now) {
+            awake.add(sleeping.poll());
+        }
+        SentRecord out = null;
+        if (!held.isEmpty() && (held.peek().releaseAt() <= now || held.size() >= remaining)) {
+            Held h = held.poll();
+            out = h.record();
+            sentEvent(h.user(), h.ts(), out, false);
+        } else {
+            for (int kind : kindsBehind()) {
+                out = tryKind(kind, now, remaining);
+                if (out != null) {
+                    break;
+                }
+            }
+            if (out == null) {
+                out = plain(now);
+            }
+        }
+        count(out.kind());
+        index++;
+        return out;
+    }
+
+    /** Kinds at least one record behind their share, furthest behind first (a kind without a safe candidate must not starve the others). */
+    private List<Integer> kindsBehind() {
+        List<Integer> kinds = new ArrayList<>();
+        for (int k = 0; k < ratio.length; k++) {
+            if ((index + 1) * ratio[k] - done[k] >= 1.0) {
+                kinds.add(k);
+            }
+        }
+        kinds.sort(Comparator.comparingDouble((Integer k) -> done[k] - (index + 1) * ratio[k]).thenComparingInt(k -> k));
+        return kinds;
+    }
+
+    /** A record of that kind, or null when none can be placed safely right now. */
+    private SentRecord tryKind(int kind, long now, long remaining) {
+        switch (kind) {
+            case DUP:
+                return duplicate(now);
+            case OOO:
+                if (remaining <= held.size() + 1) {
+                    return null;
+                }
+                holdBack(now);
+                done[OOO]++;
+                return plain(now);
+            case LATE_K:
+                return late(now);
+            case MISKEY:
+                return miskeyed(now);
+            case BAD:
+                done[BAD]++;
+                return malformed(now);
+            case NUL:
+                done[NUL]++;
+                return new SentRecord(randomUserId(), null, -1, -1, 0, NULL);
+            default:
+                throw new IllegalArgumentException("kind " + kind);
+        }
+    }
+
+    private void count(String kind) {
+        sent.merge(kind.startsWith(INVALID_PREFIX) ? "invalid" : kind, 1L, Long::sum);
+    }
+
+    // ---- plain events and visits ------------------------------------------------------------
+
+    private SentRecord plain(long now) {
+        Visit v = nextVisit(now);
+        SentRecord r = visitEvent(v, now, NORMAL);
+        sentEvent(v.user, now, r, true);
+        return r;
+    }
+
+    private Visit nextVisit(long now) {
+        while (awake.size() + sleeping.size() < poolTarget || awake.isEmpty()) {
+            int u = pickIdleUser(now, Long.MAX_VALUE);
+            if (u < 0) {
+                break;
+            }
+            startVisit(u);
+        }
+        if (awake.isEmpty()) {
+            // every user is in a visit: wake the earliest sleeper early rather than stall
+            awake.add(sleeping.poll());
+        }
+        return awake.get(rnd.nextInt(awake.size()));
+    }
+
+    private Visit startVisit(int user) {
+        // Visit length: mostly short, some long (geometric, mean ~8); a bounce is a visit of one.
+        int length = 1 + (int) Math.floor(Math.log(1 - rnd.nextDouble()) / Math.log(1 - 1.0 / 8));
+        Visit v = new Visit(user, length);
+        if (rnd.nextDouble() < 0.25) {
+            v.campaign = CAMPAIGNS[rnd.nextInt(CAMPAIGNS.length)];
+        }
+        active[user] = true;
+        awake.add(v);
+        return v;
+    }
+
+    /** An idle user (Zipf-weighted) whose last event is before {@code lastBefore}, or -1. */
+    private int pickIdleUser(long now, long lastBefore) {
+        for (int attempt = 0; attempt < 30; attempt++) {
+            int u = userZipf.sample(rnd);
+            if (!active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore)) {
+                return u;
+            }
+        }
+        int n = config.users();
+        int from = rnd.nextInt(n);
+        for (int i = 0; i < n; i++) {
+            int u = (from + i) % n;
+            if (!active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore)) {
+                return u;
+            }
+        }
+        return -1;
+    }
+
+    /** The visit's next event at {@code ts}; advances the visit (end, or a pause longer than the gap). */
+    private SentRecord visitEvent(Visit v, long ts, String kind) {
+        String userId = catalog.userIds.get(v.user);
+        ObjectNode e = event(userId, ts, v);
+        lastTs[v.user] = Math.max(lastTs[v.user], ts);
+        firstTs[v.user] = Math.min(firstTs[v.user], ts);
+        v.first = false;
+        v.remaining--;
+        if (v.remaining <= 0) {
+            endVisit(v);
+        } else if (rnd.nextDouble() < 0.03) {
+            // The user comes back after more than the inactivity gap: the visit continues in a new session.
+            long gap = config.rules().inactivityGap().toMillis();
+            v.wakeAt = ts + gap + gap / 10 + 1 + rnd.nextLong(Math.max(1, gap));
+            awake.remove(v);
+            sleeping.add(v);
+        }
+        return new SentRecord(userId, bytes(e), -1, -1, 0, kind);
+    }
+
+    private void endVisit(Visit v) {
+        active[v.user] = false;
+        awake.remove(v);
+    }
+
+    private ObjectNode event(String userId, long ts, Visit v) {
+        ObjectNode e = JsonNodeFactory.instance.objectNode();
+        e.put("event_id", idPrefix + (eventSeq++));
+        e.put("user_id", userId);
+        putTs(e, ts);
+        String type = v != null && v.first ? (rnd.nextDouble() < 0.8 ? "page_view" : "click") : randomType();
+        e.put("type", type);
+        if (type.equals("page_view")) {
+            e.put("url", url(catalog.paths.get(pageZipf.sample(rnd)), v != null && v.first ? v.campaign : null));
+        } else if (type.equals("click") && rnd.nextDouble() < 0.5) {
+            e.put("url", url(catalog.paths.get(pageZipf.sample(rnd)), null)); // not a page view: no page path needed
+        }
+        if (type.equals("purchase")) {
+            double p = rnd.nextDouble();
+            if (p < 0.75) {
+                e.put("amount", BigDecimal.valueOf(100 + rnd.nextLong(99_900), 2)); // cents, e.g. 123.40
+            } else if (p < 0.85) {
+                e.put("amount", BigDecimal.valueOf(1 + rnd.nextLong(500))); // whole units
+            } else if (p < 0.90) {
+                e.putNull("amount");
+            } // else: a purchase without amount adds 0
+        } else if (type.equals("add_to_cart") && rnd.nextDouble() < 0.3) {
+            e.put("amount", BigDecimal.valueOf(100 + rnd.nextLong(9_900), 2)); // ignored: not a purchase
+        }
+        if (v != null && v.first && rnd.nextDouble() < 0.5) {
+            e.put("referrer", REFERRERS[rnd.nextInt(REFERRERS.length)]);
+        } else if (rnd.nextDouble() < 0.05) {
+            e.putNull("referrer");
+        }
+        if (v != null && v.campaign != null && (v.first || rnd.nextDouble() < 0.1)) {
+            putCampaign(e, v.campaign);
+        } else if (v != null && !v.first && rnd.nextDouble() < 0.01) {
+            // A campaign change mid-visit: a new session when split-on-campaign is on.
+            v.campaign = CAMPAIGNS[rnd.nextInt(CAMPAIGNS.length)];
+            putCampaign(e, v.campaign);
+        } else if (rnd.nextDouble() < 0.02) {
+            e.put("utm_source", ""); // empty utm_* = absent
+        }
+        e.put("user_agent", catalog.userAgents.get(Math.floorMod(userId.hashCode(), catalog.userAgents.size())));
+        if (rnd.nextDouble() < 0.02) {
+            e.putObject("x_client").put("app_version", "7.3." + rnd.nextInt(20)); // unknown field: ignored
+        }
+        return e;
+    }
+
+    private static void putCampaign(ObjectNode e, String[] c) {
+        e.put("utm_source", c[0]);
+        if (c[1] != null) {
+            e.put("utm_medium", c[1]);
+        }
+        if (c[2] != null) {
+            e.put("utm_campaign", c[2]);
+        }
+    }
+
+    private String randomType() {
+        double p = rnd.nextDouble();
+        if (p < 0.55) {
+            return "page_view";
+        }
+        if (p < 0.80) {
+            return "click";
+        }
+        if (p < 0.90) {
+            return "add_to_cart";
+        }
+        if (p < 0.95) {
+            return "purchase";
+        }
+        return OTHER_TYPES[rnd.nextInt(OTHER_TYPES.length)];
+    }
+
+    /** A URL whose page path is {@code path}, in the forms producers send. */
+    private String url(String path, String[] campaign) {
+        StringBuilder b = new StringBuilder();
+        double p = rnd.nextDouble();
+        if (path.equals("/") && p < 0.3) {
+            b.append(HOST); // empty path: page path "/"
+        } else if (p < 0.85) {
+            b.append(HOST).append(path);
+        } else {
+            b.append(path); // a relative reference
+        }
+        String sep = "?";
+        if (campaign != null) {
+            b.append(sep).append("utm_source=").append(campaign[0]);
+            sep = "&";
+        }
+        if (path.equals("/search")) {
+            b.append(sep).append("q=winter+boots&page=").append(1 + rnd.nextInt(3));
+        } else if (rnd.nextDouble() < 0.2) {
+            b.append(sep).append("ref=mail&sid=").append(Long.toHexString(rnd.nextLong() & 0xffffffL));
+        }
+        if (rnd.nextDouble() < 0.1) {
+            b.append("#reviews");
+        }
+        return b.toString();
+    }
+
+    /** ts in every form the contract accepts: ms Z (mostly), epoch ms, an offset, more digits than ms. */
+    private void putTs(ObjectNode e, long ts) {
+        double p = rnd.nextDouble();
+        Instant t = Instant.ofEpochMilli(ts);
+        if (p < 0.7) {
+            e.put("ts", UTC_MS.format(t));
+        } else if (p < 0.8) {
+            e.put("ts", ts);
+        } else if (p < 0.9) {
+            ZoneOffset off = rnd.nextBoolean() ? ZoneOffset.ofHours(1) : ZoneOffset.ofHoursMinutes(-5, -30);
+            e.put("ts", OFFSET_TS.format(t.atOffset(off)));
+        } else {
+            String ms = UTC_MS.format(t);
+            // microseconds: digits past milliseconds are truncated
+            e.put("ts", ms.substring(0, ms.length() - 1) + String.format("%03d", rnd.nextInt(1000)) + "Z");
+        }
+    }
+
+    private void sentEvent(int user, long ts, SentRecord r, boolean dupCandidate) {
+        int p = userPartition[user];
+        partitionMax[p] = Math.max(partitionMax[p], ts);
+        if (dupCandidate) {
+            recent.addLast(new Recent(ts, r));
+            if (recent.size() > 512) {
+                recent.removeFirst();
+            }
+        }
+    }
+
+    // ---- the odd records --------------------------------------------------------------------
+
+    private SentRecord duplicate(long now) {
+        while (!recent.isEmpty() && recent.peekFirst().ts() < now - dupMaxAgeMs) {
+            recent.removeFirst();
+        }
+        if (recent.isEmpty()) {
+            return null;
+        }
+        // Pick among recent events (not by index alone: the deque is short and ordered).
+        List<Recent> candidates = new ArrayList<>(recent);
+        SentRecord original = candidates.get(rnd.nextInt(candidates.size())).record();
+        done[DUP]++;
+        return new SentRecord(original.key(), original.value(), -1, -1, 0, DUPLICATE);
+    }
+
+    private void holdBack(long now) {
+        Visit v = nextVisit(now);
+        int user = v.user;
+        SentRecord r = visitEvent(v, now, OUT_OF_ORDER);
+        held.add(new Held(now + 1 + rnd.nextLong(oooMaxMs), heldSeq++, r, user, now));
+    }
+
+    private SentRecord late(long now) {
+        long ts = now - config.lateBy().toMillis();
+        // None of the user's events within gap + margin of ts: the event is a session of its own, final on arrival.
+        long apart = config.rules().inactivityGap().toMillis() + MARGIN_MS;
+        long close = config.rules().closeAfterMs() + MARGIN_MS;
+        int user = -1;
+        for (int attempt = 0; attempt < 60 && user < 0; attempt++) {
+            int u = attempt < 30 ? userZipf.sample(rnd) : rnd.nextInt(config.users());
+            boolean isolated = lastTs[u] == Long.MIN_VALUE || lastTs[u] < ts - apart || firstTs[u] > ts + apart;
+            if (isolated && partitionMax[userPartition[u]] != Long.MIN_VALUE && partitionMax[userPartition[u]] >= ts + close) {
+                user = u;
+            }
+        }
+        if (user < 0) {
+            return null;
+        }
+        done[LATE_K]++;
+        ObjectNode e = event(catalog.userIds.get(user), ts, null);
+        return new SentRecord(catalog.userIds.get(user), bytes(e), -1, -1, 0, LATE);
+    }
+
+    private SentRecord miskeyed(long now) {
+        int user = pickIdleUser(now, now - config.rules().closeAfterMs() - MARGIN_MS);
+        if (user < 0) {
+            return null;
+        }
+        done[MISKEY]++;
+        Visit v = startVisit(user);
+        SentRecord r = visitEvent(v, now, MISKEYED);
+        sentEvent(user, now, r, false);
+        String key = null;
+        if (rnd.nextBoolean()) {
+            int other = rnd.nextInt(config.users() - 1);
+            key = catalog.userIds.get(other >= user ? other + 1 : other);
+        }
+        return new SentRecord(key, r.value(), -1, -1, 0, MISKEYED);
+    }
+
+    private SentRecord malformed(long now) {
+        if (malformedRound.isEmpty()) {
+            malformedRound.addAll(Malformed.KINDS);
+            for (int i = malformedRound.size() - 1; i > 0; i--) {
+                Collections.swap(malformedRound, i, rnd.nextInt(i + 1));
+            }
+        }
+        Malformed.Kind kind = malformedRound.remove(malformedRound.size() - 1);
+        String userId = randomUserId();
+        ObjectNode base = JsonNodeFactory.instance.objectNode();
+        base.put("event_id", idPrefix + "bad-" + (eventSeq++));
+        base.put("user_id", userId);
+        base.put("ts", UTC_MS.format(Instant.ofEpochMilli(now)));
+        base.put("type", "page_view");
+        base.put("url", HOST + "/p/1000");
+        base.put("user_agent", catalog.userAgents.get(0));
+        return new SentRecord(userId, kind.make().apply(base), -1, -1, 0, INVALID_PREFIX + kind.name());
+    }
+
+    private String randomUserId() {
+        return catalog.userIds.get(userZipf.sample(rnd));
+    }
+
+    private static byte[] bytes(ObjectNode e) {
+        return e.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

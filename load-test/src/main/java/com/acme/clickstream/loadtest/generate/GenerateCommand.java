@@ -1,0 +1,81 @@
+package com.acme.clickstream.loadtest.generate;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+
+import com.acme.clickstream.loadtest.SessionRuleOptions;
+import com.acme.clickstream.loadtest.model.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Sends users, pages, then clickstream events at a rate, and records everything sent under --out.")
+public final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092")
+    String bootstrapServers;
+    @Option(names = "--events-topic", defaultValue = Topics.EVENTS)
+    String eventsTopic;
+    @Option(names = "--users-topic", defaultValue = Topics.USERS)
+    String usersTopic;
+    @Option(names = "--pages-topic", defaultValue = Topics.PAGES)
+    String pagesTopic;
+    @Option(names = "--out", defaultValue = "loadtest-data", description = "directory for events.jsonl, users.jsonl, pages.jsonl")
+    Path out;
+    @Option(names = "--rate", defaultValue = "1000", description = "events per second (also fixes event time)")
+    double rate;
+    @Option(names = "--duration", description = "run length, e.g. PT5M (default PT1M unless --count is given)")
+    Duration duration;
+    @Option(names = "--count", defaultValue = "0", description = "events to send instead of a duration")
+    long count;
+    @Option(names = "--forever", description = "run until stopped (or until event time reaches the wall clock)")
+    boolean forever;
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+    @Option(names = "--start", defaultValue = "2026-11-24T00:00:00Z", description = "event time of the first event")
+    Instant start;
+    @Option(names = "--time-scale", defaultValue = "60", description = "event seconds per wall second")
+    double timeScale;
+    @Option(names = "--users", defaultValue = "5000")
+    int users;
+    @Option(names = "--products", defaultValue = "300")
+    int products;
+    @Option(names = "--zipf", defaultValue = "1.1", description = "skew of user activity and page popularity")
+    double zipf;
+    @Option(names = "--dup-ratio", defaultValue = "0.02")
+    double dupRatio;
+    @Option(names = "--ooo-ratio", defaultValue = "0.05")
+    double oooRatio;
+    @Option(names = "--late-ratio", defaultValue = "0.01")
+    double lateRatio;
+    @Option(names = "--bad-ratio", defaultValue = "0.01")
+    double badRatio;
+    @Option(names = "--miskeyed-ratio", defaultValue = "0.01")
+    double miskeyedRatio;
+    @Option(names = "--null-ratio", defaultValue = "0.005")
+    double nullRatio;
+    @Option(names = "--partitions", defaultValue = "0", description = "partitions of the events topic; 0 = ask the broker")
+    int partitions;
+    @Option(names = "--late-by", defaultValue = "PT6H", description = "how far behind event time too-late events are")
+    Duration lateBy;
+    @Option(names = "--mean-think", defaultValue = "PT90S", description = "mean event time between a visit's events")
+    Duration meanThink;
+    @Option(names = "--progress-every", defaultValue = "PT5S")
+    Duration progressEvery;
+    @Mixin
+    SessionRuleOptions ruleOptions;
+
+    @Override
+    public Integer call() {
+        Duration d = forever || count > 0 ? null : duration != null ? duration : Duration.ofMinutes(1);
+        Topics topics = new Topics(eventsTopic, usersTopic, pagesTopic, Topics.SESSIONS, Topics.DLQ, Topics.LATE);
+        GeneratorConfig config = new GeneratorConfig(bootstrapServers, topics, out, rate, count, d, seed, start,
+                timeScale, users, products, zipf,
+                new Ratios(dupRatio, oooRatio, lateRatio, badRatio, miskeyedRatio, nullRatio), ruleOptions.rules(),
+                partitions, lateBy, meanThink, progressEvery);
+        Generator.run(config, System.out::println);
+        return 0;
+    }
+}

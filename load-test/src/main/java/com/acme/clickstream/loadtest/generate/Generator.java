@@ -1,0 +1,106 @@
+package com.acme.clickstream.loadtest.generate;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import com.acme.clickstream.loadtest.model.Jsonl;
+import com.acme.clickstream.loadtest.model.SentRecord;
+import com.acme.clickstream.loadtest.replay.KafkaSend;
+
+/**
+ * Sends a generated clickstream: user profiles and page infos first (so that enrichment knows
+ * them), then the events at the configured rate, and records every record with the partition and
+ * offset the broker acknowledged, in send order, into outDir (the format replay and verify read).
+ */
+public final class Generator {
+    private Generator() {}
+
+    public static SentLog run(GeneratorConfig config) {
+        return run(config, System.out::println);
+    }
+
+    /**
+     * @param progress receives a progress line every {@code config.progressEvery()} and the summary
+     */
+    public static SentLog run(GeneratorConfig config, Consumer<String> progress) {
+        long total = config.total();
+        if (total != Long.MAX_VALUE) {
+            Instant lastTs = Instant.ofEpochMilli(config.eventTimeMs(total));
+            if (lastTs.isAfter(Instant.now())) {
+                throw new IllegalArgumentException("event time would reach " + lastTs + ", past the wall clock"
+                        + " (events beyond it + max-future-skew are invalid): use an earlier --start, a lower"
+                        + " --time-scale or fewer events");
+            }
+        }
+        Path out = config.outDir();
+        long started = System.nanoTime();
+        try (KafkaSend send = new KafkaSend(config.bootstrapServers())) {
+            int partitions = config.partitions() > 0 ? config.partitions() : send.partitionCount(config.topics().events());
+            EventPlanner planner = new EventPlanner(config, partitions);
+            long firstTs = planner.eventTimeMs();
+
+            long users = sendAll(send, config.topics().users(), planner.userRecords(), out.resolve(Jsonl.USERS));
+            long pages = sendAll(send, config.topics().pages(), planner.pageRecords(), out.resolve(Jsonl.PAGES));
+
+            long lastTs = firstTs;
+            long eventsStarted = System.nanoTime();
+            long nextProgress = eventsStarted + nanos(config.progressEvery());
+            long sent = 0;
+            try (KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
+                while (planner.hasNext()) {
+                    long eventTime = planner.eventTimeMs();
+                    if (total == Long.MAX_VALUE && eventTime > System.currentTimeMillis()) {
+                        progress.accept("generate: event time reached the wall clock, stopping");
+                        break;
+                    }
+                    // Record i is due at i / rate after the start: sleeping keeps the rate, catching up is allowed.
+                    long due = eventsStarted + (long) (sent * 1e9 / config.rate());
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        sleepNanos(wait);
+                    }
+                    rec.send(planner.next());
+                    lastTs = eventTime;
+                    sent++;
+                    if (config.progressEvery() != null && System.nanoTime() >= nextProgress) {
+                        double secs = (System.nanoTime() - eventsStarted) / 1e9;
+                        progress.accept(String.format("generate: sent=%d rate=%.0f/s elapsed=%.0fs event_time=%s",
+                                sent, sent / secs, secs, Instant.ofEpochMilli(eventTime)));
+                        nextProgress += nanos(config.progressEvery());
+                    }
+                }
+            }
+            SentLog log = new SentLog(out, partitions, sent, Map.copyOf(planner.sentByKind()), users, pages,
+                    Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
+                    Duration.ofNanos(System.nanoTime() - started));
+            progress.accept(log.summary());
+            return log;
+        }
+    }
+
+    private static long sendAll(KafkaSend send, String topic, List<SentRecord> records, Path file) {
+        try (KafkaSend.Recorder rec = send.recorder(topic, file)) {
+            for (SentRecord r : records) {
+                rec.send(r);
+            }
+        }
+        return records.size();
+    }
+
+    private static long nanos(Duration d) {
+        return d == null ? Long.MAX_VALUE / 4 : d.toNanos();
+    }
+
+    private static void sleepNanos(long nanos) {
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

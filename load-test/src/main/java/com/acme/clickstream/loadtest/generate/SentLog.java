@@ -1,0 +1,27 @@
+package com.acme.clickstream.loadtest.generate;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What a generator run sent (the records themselves are in the files under outDir).
+ *
+ * @param events     records sent to the events topic
+ * @param byKind     of which: normal, duplicate, out_of_order, late, miskeyed, invalid, null
+ * @param firstEventTime event time of the first record, lastEventTime of the last
+ */
+public record SentLog(Path outDir, int partitions, long events, Map<String, Long> byKind, long users, long pages,
+                      Instant firstEventTime, Instant lastEventTime, Duration elapsed) {
+
+    public double eventsPerSecond() {
+        return elapsed.toMillis() == 0 ? 0 : events * 1000.0 / elapsed.toMillis();
+    }
+
+    public String summary() {
+        return String.format("generate: sent events=%d %s users=%d pages=%d partitions=%d event_time=%s..%s in %.1fs (%.0f/s) -> %s",
+                events, byKind, users, pages, partitions, firstEventTime, lastEventTime, elapsed.toMillis() / 1000.0,
+                eventsPerSecond(), outDir);
+    }
+}

@@ -1,0 +1,155 @@
+package com.acme.clickstream.loadtest.model;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The record files shared by generate (writes), replay and verify (read): one JSON object per line,
+ * {@code {"key":..., "value":..., "partition":..., "offset":..., "sent_at":..., "kind":...}}.
+ * A value that is not valid UTF-8 is written as {@code "value_base64"} instead of {@code "value"};
+ * a null value is {@code "value": null}. Only key and value are needed to replay a file.
+ */
+public final class Jsonl {
+    public static final String EVENTS = "events.jsonl";
+    public static final String USERS = "users.jsonl";
+    public static final String PAGES = "pages.jsonl";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Jsonl() {}
+
+    public static String toLine(SentRecord r) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("key", r.key());
+        if (r.value() == null) {
+            n.putNull("value");
+        } else {
+            String text = strictUtf8(r.value());
+            if (text != null) {
+                n.put("value", text);
+            } else {
+                n.put("value_base64", Base64.getEncoder().encodeToString(r.value()));
+            }
+        }
+        n.put("partition", r.partition());
+        n.put("offset", r.offset());
+        n.put("sent_at", r.sentAtMs());
+        if (r.kind() != null) {
+            n.put("kind", r.kind());
+        }
+        try {
+            return MAPPER.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static SentRecord fromLine(String line) {
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a record line: " + line, e);
+        }
+        String key = n.path("key").isTextual() ? n.get("key").asText() : null;
+        byte[] value;
+        if (n.hasNonNull("value_base64")) {
+            value = Base64.getDecoder().decode(n.get("value_base64").asText());
+        } else if (n.hasNonNull("value")) {
+            value = n.get("value").asText().getBytes(StandardCharsets.UTF_8);
+        } else {
+            value = null;
+        }
+        return new SentRecord(key, value,
+                n.path("partition").asInt(-1), n.path("offset").asLong(-1), n.path("sent_at").asLong(0),
+                n.hasNonNull("kind") ? n.get("kind").asText() : null);
+    }
+
+    public static List<SentRecord> read(Path file) {
+        List<SentRecord> out = new ArrayList<>();
+        forEach(file, out::add);
+        return out;
+    }
+
+    /** Streams a file line by line (event files can be large); a missing file is empty. */
+    public static void forEach(Path file, Consumer<SentRecord> action) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isBlank()) {
+                    action.accept(fromLine(line));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Writer writer(Path file) {
+        return new Writer(file);
+    }
+
+    /** Returns the text if the bytes are valid UTF-8, else null. */
+    public static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    public static final class Writer implements Closeable {
+        private final BufferedWriter out;
+
+        private Writer(Path file) {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        public void write(SentRecord r) {
+            try {
+                out.write(toLine(r));
+                out.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
