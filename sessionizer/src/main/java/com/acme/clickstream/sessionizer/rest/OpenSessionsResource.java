@@ -1,0 +1,121 @@
+package com.acme.clickstream.sessionizer.rest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.acme.clickstream.sessionizer.config.ApiConfig;
+import com.acme.clickstream.sessionizer.model.Session;
+import com.acme.clickstream.sessionizer.streams.OpenSessionsQuery;
+import com.acme.clickstream.sessionizer.streams.SessionizerTopology;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * A user's open sessions, live from the Kafka Streams state store. Each user's sessions live on one
+ * instance (the active owner of the user's partition): this instance answers from its local store when
+ * it is that owner, and otherwise forwards the request to the owner, so any instance answers right.
+ */
+@Path("/api/users/{userId}/sessions/open")
+@Produces(MediaType.APPLICATION_JSON)
+public class OpenSessionsResource {
+    private final Instance<KafkaStreams> streams;
+    private final ApiConfig api;
+    private final HostInfo self;
+    private final HttpClient http;
+
+    OpenSessionsResource(Instance<KafkaStreams> streams, ApiConfig api,
+            @ConfigProperty(name = "quarkus.kafka-streams.application-server") String applicationServer) {
+        this.streams = streams;
+        this.api = api;
+        this.self = HostInfo.buildFromEndpoint(applicationServer);
+        this.http = HttpClient.newBuilder().connectTimeout(api.forwardTimeout()).build();
+    }
+
+    /** @param local set on forwarded requests: answer from this instance or fail, never forward again */
+    @GET
+    public Response open(@PathParam("userId") String userId, @QueryParam("local") boolean local) {
+        Params.userId(userId);
+        KafkaStreams ks = streams.isResolvable() ? streams.get() : null;
+        if (ks == null || ks.state() != KafkaStreams.State.RUNNING) {
+            throw rebalancing("Kafka Streams is " + (ks == null ? "not configured" : ks.state()));
+        }
+        KeyQueryMetadata owner = ks.queryMetadataForKey(SessionizerTopology.SESSIONS_STORE, userId,
+                Serdes.String().serializer());
+        if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null) {
+            throw rebalancing("no instance owns the partition of this user right now");
+        }
+        if (self.equals(owner.activeHost())) {
+            try {
+                List<Session> open = OpenSessionsQuery.openSessions(ks, userId);
+                return Response.ok(open).build();
+            } catch (InvalidStateStoreException e) {
+                throw rebalancing("the state store is migrating (" + e.getMessage() + ")");
+            }
+        }
+        if (local) {
+            // Ownership moved between the forwarding instance's look-up and ours: let the caller retry.
+            throw rebalancing("this instance no longer owns the partition of this user");
+        }
+        return forward(owner.activeHost(), userId);
+    }
+
+    private Response forward(HostInfo owner, String userId) {
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + "/api/users/" + pathSegment(userId)
+                + "/sessions/open?local=true");
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(api.forwardTimeout())
+                .header("Accept", MediaType.APPLICATION_JSON).GET().build();
+        try {
+            HttpResponse<byte[]> answer = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            Response.ResponseBuilder response = Response.status(answer.statusCode())
+                    .type(MediaType.APPLICATION_JSON_TYPE).entity(answer.body());
+            answer.headers().firstValue("Retry-After").ifPresent(v -> response.header("Retry-After", v));
+            return response.build();
+        } catch (IOException e) {
+            throw ApiException.unavailable("the instance owning this user (" + owner.host() + ":" + owner.port()
+                    + ") did not answer", api.retryAfterSeconds(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted while asking " + owner.host() + ":" + owner.port(),
+                    api.retryAfterSeconds(), e);
+        }
+    }
+
+    private ApiException rebalancing(String why) {
+        return ApiException.unavailable("open sessions are unavailable while Kafka Streams rebalances: " + why,
+                api.retryAfterSeconds(), null);
+    }
+
+    /** RFC 3986 path-segment encoding (URLEncoder is for forms: it would turn ' ' into '+'). */
+    static String pathSegment(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+}

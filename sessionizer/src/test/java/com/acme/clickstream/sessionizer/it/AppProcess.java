@@ -1,0 +1,141 @@
+package com.acme.clickstream.sessionizer.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.acme.clickstream.devstack.FreePorts;
+
+/**
+ * The packaged service ({@code quarkus-app/quarkus-run.jar}) as a child process, as it runs in a
+ * container: configured by environment variables, killed with SIGKILL when a test wants a crash.
+ */
+final class AppProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final int port;
+    final Path log;
+    private final Process process;
+    final long startedNanos;
+
+    private AppProcess(Process process, int port, Path log, long startedNanos) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.startedNanos = startedNanos;
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("sessionizer.app.jar", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("packaged application not found: " + jar + " (run mvn verify)");
+        }
+        return jar;
+    }
+
+    /** Starts the jar with these environment variables (on top of a clean HTTP port) and a fresh log file. */
+    static AppProcess start(String name, Map<String, String> env) {
+        return start(name, env, FreePorts.next());
+    }
+
+    static AppProcess start(String name, Map<String, String> env, int port) {
+        try {
+            Path log = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), name + "-", ".log");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                    "-jar", jar().toString()));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            pb.environment().put("SESSIONIZER_ADVERTISED_HOST", "127.0.0.1");
+            pb.environment().putAll(env);
+            long started = System.nanoTime();
+            return new AppProcess(pb.start(), port, log, started);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself; its exit code. */
+    int waitForExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("process did not exit within " + timeout + "; log:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** The status and body of GET path, or status -1 when nothing listens. */
+    HttpResult get(String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return new HttpResult(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null));
+        } catch (IOException e) {
+            return new HttpResult(-1, e.toString(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Resident memory (VmRSS of /proc/PID/status) in kB. */
+    long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for " + pid());
+    }
+
+    /** kill -9: no shutdown hook, no commit, no transaction abort. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    record HttpResult(int status, String body, String retryAfter) {}
+}

@@ -1,0 +1,34 @@
+package com.acme.clickstream.sessionizer.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A bad session rule stops the packaged service at start, with a message naming the setting, and
+ * before it touches Kafka (none is configured here: the start must fail on the value alone).
+ */
+class ConfigValidationIT {
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+            "SESSIONIZER_INACTIVITY_GAP, PT-1M, sessionizer.inactivity-gap, must be positive",
+            "SESSIONIZER_MAX_DURATION, PT0S, sessionizer.max-duration, must be positive",
+            "SESSIONIZER_DAY_BOUNDARY_ZONE, Mars/Olympus, sessionizer.day-boundary-zone, not a known IANA time zone",
+            "SESSIONIZER_GRACE, soon, sessionizer.grace, not an ISO-8601 duration",
+    })
+    void badValueStopsTheStart(String envVar, String value, String property, String reason) throws Exception {
+        try (AppProcess app = AppProcess.start("bad-config", Map.of(envVar, value,
+                // Nothing listens there: a start that got past validation would hang waiting for topics.
+                "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"))) {
+            int exit = app.waitForExit(Duration.ofSeconds(60));
+            String output = app.output();
+            assertThat(exit).as(output).isNotZero();
+            assertThat(output).contains(property).contains(value).contains(reason);
+        }
+    }
+}
