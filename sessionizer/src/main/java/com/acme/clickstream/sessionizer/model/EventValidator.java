@@ -68,7 +68,7 @@ public final class EventValidator {
         if (root == null || !root.isObject()) {
             return invalid(InvalidReason.NOT_JSON, "value is not a JSON object");
         }
-        String nulAt = findNul(root, "");
+        String nulAt = findNul(root, "$");
         if (nulAt != null) {
             return invalid(InvalidReason.NUL_CHAR, "string holds U+0000 at " + nulAt);
         }
@@ -198,7 +198,7 @@ public final class EventValidator {
     /** Every string of the document counts, unknown fields and names included ("any string" of the contract). */
     private static String findNul(JsonNode node, String path) {
         if (node.isTextual()) {
-            return node.textValue().indexOf('\u0000') >= 0 ? (path.isEmpty() ? "$" : path) : null;
+            return node.textValue().indexOf('\u0000') >= 0 ? path : null;
         }
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {

@@ -49,8 +49,11 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private Enrichment enrichment;
 
     private long streamTime = NONE;
-    /** Wall time of the last processed record, or of task init: idleness counts from here. */
-    private long lastActivityWall;
+    /**
+     * Wall time of the last processed record, or of the task's first punctuation (NONE until then): idleness
+     * counts from here. Not the init time: the context's cached system time is not set yet in init().
+     */
+    private long lastActivityWall = NONE;
     /** Stream time at lastActivityWall: the base of the idle advance. */
     private long baseStreamTime = NONE;
     /** Smallest due time in the close index (Long.MAX_VALUE: none), to skip scans. */
@@ -85,7 +88,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         streamTime = stored == null ? NONE : stored;
         baseStreamTime = streamTime;
         // Time in which no instance owned the partition must not count as idle time.
-        lastActivityWall = context.currentSystemTimeMs();
+        lastActivityWall = NONE;
         nextDue = firstTime(closeIndex);
         nextExpiry = firstTime(dedupExpiry);
         long open = 0;
@@ -130,6 +133,9 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
 
     /** Idle advance: stream time grows by the wall time elapsed since the partition became idle. */
     private void onWallClock(long now) {
+        if (lastActivityWall == NONE) {
+            lastActivityWall = now;
+        }
         if (streamTime == NONE) {
             return;
         }

@@ -67,10 +67,10 @@ public final class SessionizerTopology {
         EventValidator validator = new EventValidator(rules.maxFutureSkew());
 
         builder.addGlobalStore(lookupStore(PROFILES_STORE), topics.users(),
-                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("users-source"),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("users-global"),
                 () -> new LookupStoreUpdater(PROFILES_STORE, UserProfile.class, JsonSerde.newMapper()));
         builder.addGlobalStore(lookupStore(PAGES_STORE), topics.pages(),
-                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("pages-source"),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("pages-global"),
                 () -> new LookupStoreUpdater(PAGES_STORE, PageInfo.class, JsonSerde.newMapper()));
 
         builder.addStateStore(store(STREAM_TIME_STORE, Serdes.String(), Serdes.Long()));
