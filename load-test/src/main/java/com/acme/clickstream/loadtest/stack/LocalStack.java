@@ -74,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
     private int flinkRestPort;
     private volatile ChildProcess sessionizer;
     private volatile ChildProcess flink;
+    private volatile boolean closing;
 
     private LocalStack(StackConfig config) {
         this.config = config;
@@ -350,9 +351,27 @@ public final class LocalStack implements AutoCloseable {
         return Optional.ofNullable(postgres);
     }
 
+    /**
+     * Restarts a child that exited on its own, as a pod's restart policy would (the run command calls
+     * this periodically; the tests don't, they restart explicitly). Returns the names restarted.
+     */
+    public synchronized List<String> restartExited() {
+        List<String> restarted = new ArrayList<>();
+        for (ChildProcess child : new ChildProcess[] {sessionizer, flink}) {
+            if (!closing && child != null && child.exitCode().isPresent()) {
+                LOG.warn("{} exited with {}: restarting it; the end of its log:{}{}", child.name(),
+                        child.exitCode().get(), System.lineSeparator(), child.logTail(20));
+                child.start();
+                restarted.add(child.name());
+            }
+        }
+        return restarted;
+    }
+
     /** Stops everything this stack started: children first (they flush to Kafka and PostgreSQL), then the servers. */
     @Override
     public synchronized void close() {
+        closing = true;
         List<Runnable> steps = new ArrayList<>();
         if (flink != null) {
             steps.add(flink::stop);

@@ -1,0 +1,159 @@
+package com.acme.clickstream.loadtest.stack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+
+import com.acme.clickstream.loadtest.generate.Generator;
+import com.acme.clickstream.loadtest.generate.GeneratorConfig;
+import com.acme.clickstream.loadtest.generate.Ratios;
+import com.acme.clickstream.loadtest.model.SessionRules;
+import com.acme.clickstream.loadtest.model.Topics;
+
+/**
+ * The run command's synthetic load: the load-test generator on a background thread, recording what it
+ * sends under {@code DATA_DIR/load/run-N} (so that {@code load-test verify --in} can reconcile it).
+ *
+ * <p>Event time runs {@code timeScale} times faster than the wall clock (so that sessions close while one
+ * watches) and starts in the past. Each run of the same data dir continues after the event time the
+ * previous run reached, with fresh event ids (another seed), so that a restart never re-sends old events:
+ * they would only be counted as duplicates or too late.
+ */
+public final class LoadRun {
+    /** How far back the first run's event time starts; at time scale 10 that lasts for about 2.7 hours. */
+    static final Duration LOOKBACK = Duration.ofHours(24);
+    /** Stop before event time meets the wall clock (the generator refuses events in the future). */
+    static final Duration HEADROOM = Duration.ofMinutes(10);
+
+    private final Thread thread;
+    private final Path outDir;
+    private volatile String last = "generate: starting";
+
+    private LoadRun(Thread thread, Path outDir) {
+        this.thread = thread;
+        this.outDir = outDir;
+    }
+
+    /** Starts generating, or returns empty (and says why) when this data dir's event time has caught up with the wall clock. */
+    public static Optional<LoadRun> start(LocalStack stack, double rate, Optional<Duration> duration, int users,
+                                          long seed, double timeScale, PrintStream out) {
+        Path loadDir = stack.config().dataDir().resolve("load");
+        Properties state = readState(loadDir);
+        int run = Integer.parseInt(state.getProperty("runs", "0")) + 1;
+        SessionRules rules = SessionRules.fromEnv(stack.config().sessionizerEnv());
+        Instant now = Instant.now();
+        Instant start = now.minus(LOOKBACK);
+        if (state.containsKey("start")) {
+            // Where the previous run can have got to at most, then past its dedup window and open sessions.
+            Instant prevStart = Instant.parse(state.getProperty("start"));
+            Instant prevWall = Instant.parse(state.getProperty("wall-start"));
+            double prevScale = Double.parseDouble(state.getProperty("time-scale"));
+            long reached = Math.min(now.toEpochMilli(),
+                    prevStart.toEpochMilli() + (long) ((now.toEpochMilli() - prevWall.toEpochMilli()) * prevScale));
+            Instant resume = Instant.ofEpochMilli(reached).plus(rules.dedupWindow())
+                    .plusMillis(rules.closeAfterMs()).plus(Duration.ofMinutes(1));
+            start = resume.isAfter(start) ? resume : start;
+        }
+        Instant latest = now.minus(HEADROOM);
+        if (!start.isBefore(latest)) {
+            out.println("generate: the event time of " + stack.config().dataDir() + " has caught up with the wall clock:"
+                    + " no synthetic load (start with a fresh --data-dir, or feed the topics yourself)");
+            return Optional.empty();
+        }
+        // Forever = until the event time reaches `latest`; a duration may end earlier.
+        long untilLatest = (long) ((latest.toEpochMilli() - start.toEpochMilli()) / timeScale * rate / 1000.0);
+        long count = duration.map(d -> Math.min(untilLatest, Math.round(rate * d.toMillis() / 1000.0))).orElse(untilLatest);
+        Path outDir = loadDir.resolve("run-" + run);
+        long runSeed = seed + run - 1;
+        Duration lateBy = Duration.ofMillis(Math.max(Duration.ofHours(6).toMillis(), 3 * rules.closeAfterMs()));
+        GeneratorConfig config = new GeneratorConfig(stack.bootstrapServers(),
+                new Topics(stack.config().topics().events(), stack.config().topics().users(),
+                        stack.config().topics().pages(), stack.config().topics().sessions(),
+                        stack.config().topics().dlq(), stack.config().topics().late()),
+                outDir, rate, Math.max(1, count), null, runSeed, start, timeScale, users, 300, 1.1, Ratios.defaults(),
+                rules, stack.config().topics().eventPartitions(), lateBy, Duration.ofSeconds(90), Duration.ofSeconds(1));
+
+        state.setProperty("runs", String.valueOf(run));
+        state.setProperty("start", start.toString());
+        state.setProperty("wall-start", now.toString());
+        state.setProperty("time-scale", String.valueOf(timeScale));
+        writeState(loadDir, state);
+
+        LoadRun[] self = new LoadRun[1];
+        Thread thread = new Thread(() -> {
+            try {
+                Files.createDirectories(outDir);
+                Generator.run(config, line -> {
+                    if (self[0] != null) {
+                        self[0].last = line;
+                    }
+                    if (!line.startsWith("generate: sent=")) {
+                        out.println(line);
+                    }
+                });
+            } catch (RuntimeException | IOException e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    out.println("generate: failed: " + e);
+                }
+            }
+        }, "load-generator");
+        self[0] = new LoadRun(thread, outDir);
+        thread.setDaemon(true);
+        thread.start();
+        out.printf("generate: %d events/s, %d users, seed %d, event time from %s at %sx the wall clock, recorded in %s%n",
+                Math.round(rate), users, runSeed, start, timeScale, outDir);
+        return Optional.of(self[0]);
+    }
+
+    public Path outDir() {
+        return outDir;
+    }
+
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** The generator's last progress line. */
+    public String progress() {
+        return last;
+    }
+
+    public void stop() {
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Properties readState(Path loadDir) {
+        Properties p = new Properties();
+        Path file = loadDir.resolve("state.properties");
+        if (Files.exists(file)) {
+            try (var in = Files.newInputStream(file)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return p;
+    }
+
+    private static void writeState(Path loadDir, Properties state) {
+        try {
+            Files.createDirectories(loadDir);
+            try (var out = Files.newOutputStream(loadDir.resolve("state.properties"))) {
+                state.store(out, "event time reached by the run command's load generator on this data dir");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
