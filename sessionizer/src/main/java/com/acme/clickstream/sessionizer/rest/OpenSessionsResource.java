@@ -36,6 +36,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Path("/api/users/{userId}/sessions/open")
 @Produces(MediaType.APPLICATION_JSON)
 public class OpenSessionsResource {
+    /** The instance (application.server) whose state store answered: for operators and tests. */
+    static final String SERVED_BY = "X-Sessionizer-Served-By";
     private final Instance<KafkaStreams> streams;
     private final ApiConfig api;
     private final HostInfo self;
@@ -65,7 +67,7 @@ public class OpenSessionsResource {
         if (self.equals(owner.activeHost())) {
             try {
                 List<Session> open = OpenSessionsQuery.openSessions(ks, userId);
-                return Response.ok(open).build();
+                return Response.ok(open).header(SERVED_BY, self.host() + ":" + self.port()).build();
             } catch (InvalidStateStoreException e) {
                 throw rebalancing("the state store is migrating (" + e.getMessage() + ")");
             }
@@ -87,6 +89,7 @@ public class OpenSessionsResource {
             Response.ResponseBuilder response = Response.status(answer.statusCode())
                     .type(MediaType.APPLICATION_JSON_TYPE).entity(answer.body());
             answer.headers().firstValue("Retry-After").ifPresent(v -> response.header("Retry-After", v));
+            answer.headers().firstValue(SERVED_BY).ifPresent(v -> response.header(SERVED_BY, v));
             return response.build();
         } catch (IOException e) {
             throw ApiException.unavailable("the instance owning this user (" + owner.host() + ":" + owner.port()

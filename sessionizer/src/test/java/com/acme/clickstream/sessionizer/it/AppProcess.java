@@ -97,9 +97,10 @@ final class AppProcess implements AutoCloseable {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return new HttpResult(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null));
+            return new HttpResult(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null),
+                    r.headers().firstValue("X-Sessionizer-Served-By").orElse(null));
         } catch (IOException e) {
-            return new HttpResult(-1, e.toString(), null);
+            return new HttpResult(-1, e.toString(), null, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -137,5 +138,5 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    record HttpResult(int status, String body, String retryAfter) {}
+    record HttpResult(int status, String body, String retryAfter, String servedBy) {}
 }
