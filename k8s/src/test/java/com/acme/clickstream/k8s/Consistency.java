@@ -1,0 +1,48 @@
+package com.acme.clickstream.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Addresses derived from the resources that define them (Strimzi, CloudNativePG, the StatefulSet). */
+final class Consistency {
+    private Consistency() {}
+
+    static final String NAMESPACE = "clickstream";
+
+    static JsonNode sessionizerPod() {
+        return Manifests.one("StatefulSet", "sessionizer").spec().path("template");
+    }
+
+    static JsonNode sessionizerContainer() {
+        return sessionizerPod().path("spec").path("containers").get(0);
+    }
+
+    static JsonNode flinkContainer() {
+        JsonNode containers = Manifests.one("FlinkDeployment", "clickstream-flink-sink").spec()
+                .path("podTemplate").path("spec").path("containers");
+        for (JsonNode c : containers) if (c.path("name").asText().equals("flink-main-container")) return c;
+        throw new AssertionError("no flink-main-container in the pod template");
+    }
+
+    /** {@code <kafka>-kafka-bootstrap.<ns>.svc:<port of the plain listener>}: Strimzi's bootstrap service. */
+    static String kafkaBootstrap() {
+        Manifests.Doc kafka = Manifests.ofKind("Kafka").get(0);
+        for (JsonNode l : kafka.spec().path("kafka").path("listeners")) {
+            if (l.path("type").asText().equals("internal") && !l.path("tls").asBoolean()) {
+                return kafka.name() + "-kafka-bootstrap." + kafka.namespace() + ".svc:" + l.path("port").asInt();
+            }
+        }
+        throw new AssertionError("no plain internal listener");
+    }
+
+    /** {@code jdbc:postgresql://<cluster>-rw.<ns>.svc:5432/<database>}: CloudNativePG's read-write service. */
+    static String jdbcUrl() {
+        Manifests.Doc pg = Manifests.ofKind("Cluster").get(0);
+        return "jdbc:postgresql://" + pg.name() + "-rw." + pg.namespace() + ".svc:5432/"
+                + pg.spec().path("bootstrap").path("initdb").path("database").asText();
+    }
+
+    /** The Secret CloudNativePG generates for the owner of the application database. */
+    static String appSecret() {
+        return Manifests.ofKind("Cluster").get(0).name() + "-app";
+    }
+}

@@ -1,0 +1,117 @@
+package com.acme.clickstream.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * {@code kubectl kustomize k8s} builds, and its output is exactly the manifests of k8s/ plus the
+ * generated ConfigMaps, all in the namespace clickstream, every one conforming to its model.
+ * Without kubectl on the PATH the test is skipped, unless CI=true or -Dk8s.kubectl.required=true,
+ * where it fails.
+ */
+class KustomizeBuildTest {
+
+    private static List<Manifests.Doc> built;
+
+    static Optional<Path> kubectl() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, "kubectl");
+            if (Files.isExecutable(p)) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    static boolean required() {
+        return Boolean.getBoolean("k8s.kubectl.required") || "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    @BeforeAll
+    static void build() throws Exception {
+        Optional<Path> kubectl = kubectl();
+        if (kubectl.isEmpty()) {
+            if (required()) fail("kubectl is not on the PATH, and CI=true or -Dk8s.kubectl.required=true requires it");
+            Assumptions.abort("kubectl not installed: kustomize build not checked");
+        }
+        Path out = Files.createTempFile("kustomize", ".yaml");
+        Path err = Files.createTempFile("kustomize", ".err");
+        Process p = new ProcessBuilder(kubectl.get().toString(), "kustomize", Manifests.k8sDir().toString())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("kubectl kustomize did not finish in 120 s");
+        }
+        assertThat(p.exitValue()).as("kubectl kustomize k8s: " + Files.readString(err, StandardCharsets.UTF_8)).isZero();
+        built = Manifests.parse(out, Files.readString(out, StandardCharsets.UTF_8));
+    }
+
+    private static Set<String> ids(List<Manifests.Doc> docs) {
+        return docs.stream().map(d -> d.kind() + "/" + d.name()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void buildsEveryManifestOfTheFolderPlusTheGeneratedConfigMaps() {
+        Set<String> expected = ids(Manifests.all());
+        Set<String> actual = ids(built);
+        assertThat(actual).containsAll(expected);
+        Set<String> generated = new TreeSet<>(actual);
+        generated.removeAll(expected);
+        assertThat(generated).hasSize(2).allMatch(id -> id.startsWith("ConfigMap/"));
+        assertThat(generated).anyMatch(id -> id.equals("ConfigMap/clickstream-grafana-dashboard"));
+        assertThat(generated).anyMatch(id -> id.matches("ConfigMap/clickstream-db-migrations-[a-z0-9]{10}"));
+    }
+
+    @Test
+    void everythingIsInTheNamespaceClickstream() {
+        for (Manifests.Doc d : built) {
+            if (d.kind().equals("Namespace")) assertThat(d.name()).isEqualTo("clickstream");
+            else assertThat(d.namespace()).as(d.toString()).isEqualTo("clickstream");
+        }
+    }
+
+    @Test
+    void everyBuiltResourceConformsToItsModel() {
+        for (Manifests.Doc d : built) assertThat(StrictModels.problems(d.tree())).as(d.toString()).isEmpty();
+    }
+
+    @Test
+    void theMigrationJobMountsTheGeneratedMigrations() {
+        Manifests.Doc job = built.stream().filter(d -> d.kind().equals("Job") && d.name().equals("clickstream-db-migrate"))
+                .findFirst().orElseThrow();
+        String cm = job.spec().path("template").path("spec").path("volumes").findValue("configMap").path("name").asText();
+        Manifests.Doc migrations = built.stream().filter(d -> d.kind().equals("ConfigMap") && d.name().equals(cm)).findFirst()
+                .orElseThrow(() -> new AssertionError("the Job mounts " + cm + ", which the build does not contain"));
+        JsonNode data = migrations.tree().path("data");
+        for (Path f : MigrationFiles.k8sCopies()) {
+            assertThat(data.path(f.getFileName().toString()).asText()).as(f.toString()).isEqualTo(MigrationFiles.read(f));
+        }
+        assertThat(data.size()).isEqualTo(MigrationFiles.k8sCopies().size());
+    }
+
+    @Test
+    void theDashboardConfigMapCarriesTheDashboardForTheGrafanaSidecar() throws Exception {
+        Manifests.Doc cm = built.stream().filter(d -> d.name().equals("clickstream-grafana-dashboard")).findFirst().orElseThrow();
+        assertThat(cm.tree().path("metadata").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
+        JsonNode json = Manifests.YAML.readTree(cm.tree().path("data").path("clickstream-dashboard.json").asText());
+        assertThat(json.path("uid").asText()).isEqualTo("clickstream-pipeline");
+        assertThat(Map.of("panels", json.path("panels").size())).containsEntry("panels",
+                Dashboard.load().path("panels").size());
+    }
+}
