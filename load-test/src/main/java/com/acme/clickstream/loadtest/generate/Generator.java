@@ -25,6 +25,8 @@ public final class Generator {
 
     /**
      * @param progress receives a progress line every {@code config.progressEvery()} and the summary
+     *                 <p>Interrupting the calling thread stops the run early; the records sent so far are all
+     *                 recorded and the returned log counts them (the interrupt flag is set again on return).
      */
     public static SentLog run(GeneratorConfig config, Consumer<String> progress) {
         long total = config.total();
@@ -50,6 +52,7 @@ public final class Generator {
             long eventsStarted = System.nanoTime();
             long nextProgress = eventsStarted + nanos(config.progressEvery());
             long sent = 0;
+            boolean interrupted = false;
             try (KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
                 while (planner.hasNext()) {
                     long eventTime = planner.eventTimeMs();
@@ -60,8 +63,11 @@ public final class Generator {
                     // Record i is due at i / rate after the start: sleeping keeps the rate, catching up is allowed.
                     long due = eventsStarted + (long) (sent * 1e9 / config.rate());
                     long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        sleepNanos(wait);
+                    if (Thread.interrupted() || (wait > 0 && !sleepNanos(wait))) {
+                        // Stopped from outside: end here, but record every record already sent.
+                        interrupted = true;
+                        progress.accept("generate: interrupted, stopping");
+                        break;
                     }
                     rec.send(planner.next());
                     lastTs = eventTime;
@@ -73,6 +79,9 @@ public final class Generator {
                         nextProgress += nanos(config.progressEvery());
                     }
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             SentLog log = new SentLog(out, partitions, sent, Map.copyOf(planner.sentByKind()), users, pages,
                     Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
@@ -95,12 +104,13 @@ public final class Generator {
         return d == null ? Long.MAX_VALUE / 4 : d.toNanos();
     }
 
-    private static void sleepNanos(long nanos) {
+    /** False when interrupted (the flag is then cleared: the caller stops and restores it). */
+    private static boolean sleepNanos(long nanos) {
         try {
             Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            return true;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            return false;
         }
     }
 }
