@@ -24,14 +24,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * {@code kubectl kustomize k8s} builds, and its output is exactly the manifests of k8s/ plus the
  * generated ConfigMaps, all in the namespace clickstream, every one conforming to its model.
- * Without kubectl on the PATH the test is skipped, unless CI=true or -Dk8s.kubectl.required=true,
- * where it fails.
+ * Without kubectl on the PATH (or at -Dk8s.kubectl=PATH) the test is skipped, unless CI=true or
+ * -Dk8s.kubectl.required=true, where it fails. Works with kubectl 1.20 (Debian's kubernetes-client,
+ * kustomize v2) and later.
  */
 class KustomizeBuildTest {
 
     private static List<Manifests.Doc> built;
 
     static Optional<Path> kubectl() {
+        String explicit = System.getProperty("k8s.kubectl", "");
+        if (!explicit.isEmpty()) return Optional.of(Path.of(explicit)).filter(Files::isExecutable);
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, "kubectl");
             if (Files.isExecutable(p)) return Optional.of(p);
@@ -75,7 +78,7 @@ class KustomizeBuildTest {
         generated.removeAll(expected);
         assertThat(generated).hasSize(2).allMatch(id -> id.startsWith("ConfigMap/"));
         assertThat(generated).anyMatch(id -> id.equals("ConfigMap/clickstream-grafana-dashboard"));
-        assertThat(generated).anyMatch(id -> id.matches("ConfigMap/clickstream-db-migrations-[a-z0-9]{10}"));
+        assertThat(generated).anyMatch(id -> id.equals("ConfigMap/clickstream-db-migrations"));
     }
 
     @Test
