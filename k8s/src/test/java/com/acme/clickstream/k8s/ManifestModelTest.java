@@ -93,6 +93,16 @@ class ManifestModelTest {
     }
 
     @Test
+    void rejectsAStrimziFieldThatTheV1ApiNoLongerHas() {
+        ObjectNode kafka = copy("Kafka", "clickstream-kafka");
+        at(kafka, "spec", "kafka").put("replicas", 3);
+        assertThat(StrictModels.problems(kafka)).containsExactly(".spec.kafka.replicas: not in kafka.strimzi.io/v1 (only v1beta2)");
+        assertThat(StrictModels.inRange("v1alpha1-v1beta2", "v1")).isFalse();
+        assertThat(StrictModels.inRange("v1beta2+", "v1")).isTrue();
+        assertThat(StrictModels.inRange("v1beta2", "v1beta2")).isTrue();
+    }
+
+    @Test
     void rejectsAMisspelledFieldOrValueInTheFlinkDeployment() {
         ObjectNode fd = copy("FlinkDeployment", "clickstream-flink-sink");
         at(fd, "spec", "job").put("upgradeMod", "last-state");

@@ -124,6 +124,11 @@ final class StrictModels {
             return problems;
         }
         anyAdditionalProperties(parsed, "", Collections.newSetFromMap(new IdentityHashMap<>()), problems);
+        String apiVersion = input.path("apiVersion").asText();
+        if (apiVersion.startsWith("kafka.strimzi.io/")) {
+            strimziVersionedProperties(parsed, apiVersion.substring(apiVersion.indexOf('/') + 1), "",
+                    Collections.newSetFromMap(new IdentityHashMap<>()), problems);
+        }
         JsonNode written = MAPPER.valueToTree(parsed);
         compare(input, written, "", problems);
         return problems;
@@ -166,6 +171,65 @@ final class StrictModels {
                 }
                 anyAdditionalProperties(v, path + "." + f.getName(), seen, problems);
             }
+        }
+    }
+
+    private static final List<String> STRIMZI_VERSIONS = List.of("v1alpha1", "v1beta1", "v1beta2", "v1");
+
+    /** Whether a Strimzi version range ("v1beta2", "v1alpha1-v1beta2", "v1+", comma lists) holds a version. */
+    static boolean inRange(String range, String version) {
+        int v = STRIMZI_VERSIONS.indexOf(version);
+        for (String part : range.split(",")) {
+            part = part.trim();
+            if (part.endsWith("+")) {
+                if (v >= STRIMZI_VERSIONS.indexOf(part.substring(0, part.length() - 1))) return true;
+            } else if (part.contains("-")) {
+                String[] ends = part.split("-");
+                if (v >= STRIMZI_VERSIONS.indexOf(ends[0]) && v <= STRIMZI_VERSIONS.indexOf(ends[1])) return true;
+            } else if (part.equals(version)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Strimzi's model holds the properties of all its API versions; @PresentInVersions on a getter says
+     * in which ones a property exists. A set property that the manifest's version lacks is a problem.
+     */
+    private static void strimziVersionedProperties(Object o, String version, String path, Set<Object> seen, List<String> problems) {
+        if (o == null || !seen.add(o)) return;
+        if (o instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> strimziVersionedProperties(v, version, path + "." + k, seen, problems));
+            return;
+        }
+        if (o instanceof Collection<?> c) {
+            int i = 0;
+            for (Object e : c) strimziVersionedProperties(e, version, path + "[" + i++ + "]", seen, problems);
+            return;
+        }
+        if (!o.getClass().getName().startsWith("io.strimzi.")) return;
+        for (java.lang.reflect.Method m : o.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers())) continue;
+            String n = m.getName();
+            String prop = n.startsWith("get") && n.length() > 3 ? n.substring(3) : n.startsWith("is") && n.length() > 2 ? n.substring(2) : null;
+            if (prop == null || n.equals("getClass") || n.equals("getAdditionalProperties")) continue;
+            prop = Character.toLowerCase(prop.charAt(0)) + prop.substring(1);
+            Object v;
+            try {
+                v = m.invoke(o);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                continue;
+            }
+            boolean set = v != null && !(v instanceof Collection<?> c && c.isEmpty()) && !(v instanceof Map<?, ?> mm && mm.isEmpty());
+            if (!set) continue;
+            io.strimzi.crdgenerator.annotations.PresentInVersions present =
+                    m.getAnnotation(io.strimzi.crdgenerator.annotations.PresentInVersions.class);
+            if (present != null && !inRange(present.value(), version)) {
+                problems.add(path + "." + prop + ": not in kafka.strimzi.io/" + version + " (only " + present.value() + ")");
+                continue;
+            }
+            strimziVersionedProperties(v, version, path + "." + prop, seen, problems);
         }
     }
 
