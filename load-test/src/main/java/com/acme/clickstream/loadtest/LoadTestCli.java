@@ -1,24 +1,19 @@
 package com.acme.clickstream.loadtest;
 
+import com.acme.clickstream.loadtest.bench.BenchCommand;
 import com.acme.clickstream.loadtest.generate.GenerateCommand;
 import com.acme.clickstream.loadtest.replay.ReplayCommand;
+import com.acme.clickstream.loadtest.stack.StackCommand;
 import com.acme.clickstream.loadtest.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The load-test tool: {@code java -jar load-test.jar <generate|replay|verify|...> --help}. */
+/** The load-test tool: {@code LoadTestCli <generate|replay|verify|stack|bench> --help} (run command in load-test/README.md). */
 @Command(name = "load-test", mixinStandardHelpOptions = true,
         description = "Generates, replays and verifies clickstream for the pipeline (see load-test/README.md).",
-        subcommands = {GenerateCommand.class, ReplayCommand.class, VerifyCommand.class})
+        subcommands = {GenerateCommand.class, ReplayCommand.class, VerifyCommand.class, StackCommand.class,
+                BenchCommand.class})
 public final class LoadTestCli implements Runnable {
-
-    /**
-     * Subcommands owned by other packages of this module, added when present on the classpath so the
-     * tool builds on its own; the local-stack orchestrator lives in ...loadtest.stack.
-     */
-    private static final String[] OPTIONAL_SUBCOMMANDS = {
-            "com.acme.clickstream.loadtest.stack.StackCommand",
-            "com.acme.clickstream.loadtest.bench.BenchCommand"};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,17 +27,7 @@ public final class LoadTestCli implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new LoadTestCli());
-        for (String name : OPTIONAL_SUBCOMMANDS) {
-            try {
-                cli.addSubcommand(Class.forName(name).getDeclaredConstructor().newInstance());
-            } catch (ClassNotFoundException absent) {
-                // not built into this jar
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot create subcommand " + name, e);
-            }
-        }
-        return cli;
+        return new CommandLine(new LoadTestCli());
     }
 
     @Override

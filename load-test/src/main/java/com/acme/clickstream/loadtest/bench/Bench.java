@@ -1,0 +1,171 @@
+package com.acme.clickstream.loadtest.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import com.acme.clickstream.loadtest.generate.Generator;
+import com.acme.clickstream.loadtest.generate.GeneratorConfig;
+import com.acme.clickstream.loadtest.generate.Ratios;
+import com.acme.clickstream.loadtest.generate.SentLog;
+import com.acme.clickstream.loadtest.model.SessionRules;
+import com.acme.clickstream.loadtest.model.Topics;
+import com.acme.clickstream.loadtest.stack.Artifacts;
+import com.acme.clickstream.loadtest.stack.LocalStack;
+import com.acme.clickstream.loadtest.stack.StackConfig;
+import com.acme.clickstream.loadtest.verify.Expectation;
+import com.acme.clickstream.loadtest.verify.Verifier;
+import com.acme.clickstream.loadtest.verify.VerifyConfig;
+import com.acme.clickstream.loadtest.verify.VerifyReport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A sustained-throughput run on a fresh local stack (exactly-once everywhere), then, on the same
+ * events, the two baselines: a plain Kafka Streams session count and plain JDBC against XA writes of
+ * the same session rows. See load-test/README.md, "bench".
+ */
+public final class Bench {
+    /** The sessionizer's Kafka Streams application.id (quarkus.kafka-streams.application-id): its consumer group. */
+    static final String SESSIONIZER_GROUP = "clickstream-sessionizer";
+
+    private Bench() {}
+
+    public static BenchResult run(BenchConfig c, Consumer<String> out) throws Exception {
+        SessionRules rules = c.rules();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SESSIONIZER_INACTIVITY_GAP", rules.inactivityGap().toString());
+        env.put("SESSIONIZER_MAX_DURATION", rules.maxDuration().toString());
+        env.put("SESSIONIZER_GRACE", rules.grace().toString());
+        env.put("SESSIONIZER_DEDUP_WINDOW", rules.dedupWindow().toString());
+        env.put("SESSIONIZER_MAX_FUTURE_SKEW", rules.maxFutureSkew().toString());
+        env.put("SESSIONIZER_IDLE_ADVANCE_AFTER", c.idleAdvanceAfter().toString());
+        com.acme.clickstream.loadtest.stack.Topics stackTopics = com.acme.clickstream.loadtest.stack.Topics.defaults(c.eventPartitions());
+        Topics topics = new Topics(stackTopics.events(), stackTopics.users(), stackTopics.pages(), stackTopics.sessions(),
+                stackTopics.dlq(), stackTopics.late());
+        StackConfig sc = new StackConfig(c.reportDir().resolve("stack"), 0, 0, 0, Optional.empty(), Optional.empty(),
+                Artifacts.in(c.projectDir()), stackTopics, env,
+                List.of("--checkpoint-interval", c.checkpointInterval().toString()), Duration.ofMinutes(3));
+
+        out.accept("bench: starting a fresh local stack in " + sc.dataDir());
+        try (LocalStack stack = LocalStack.start(sc)) {
+            out.accept(stack.readyLine());
+            Path data = c.reportDir().resolve("data");
+            long count = Math.round(c.rate() * c.duration().toMillis() / 1000.0);
+            // Real time (scale 1): sessions close during the run, and the tail after it is only gap + grace.
+            long thinkMs = Math.max(1000, rules.inactivityGap().toMillis() / 4);
+            GeneratorConfig gc = new GeneratorConfig(stack.bootstrapServers(), topics, data, c.rate(), count, null,
+                    c.seed(), GeneratorConfig.DEFAULT_START, 1.0, c.users(), 300, 1.1, Ratios.defaults(), rules,
+                    c.eventPartitions(), Duration.ofHours(6), Duration.ofMillis(thinkMs), Duration.ofSeconds(5));
+
+            Sampler sampler = new Sampler(stack.bootstrapServers(), stack.jdbcUrl(), topics.events(), c.eventPartitions(),
+                    SESSIONIZER_GROUP);
+            VerifyReport verify;
+            long loadStart;
+            long loadEnd;
+            SentLog sent;
+            try {
+                sampler.start();
+                loadStart = sampler.elapsedMs();
+                sent = Generator.run(gc, out);
+                loadEnd = sampler.elapsedMs();
+                out.accept("bench: load done; waiting up to " + c.settleTimeout() + " for every session row");
+                VerifyConfig vc = VerifyConfig.of(data, stack.jdbcUrl(), stack.bootstrapServers()).withTopics(topics)
+                        .withRules(rules).withPartitions(c.eventPartitions()).withAwait(c.settleTimeout());
+                verify = Verifier.verify(vc, out);
+                out.accept(verify.summary());
+            } finally {
+                sampler.close();
+            }
+            List<Sampler.Sample> samples = sampler.samples();
+            Histogram latency = sampler.latency();
+            long checkpointAvg = checkpointDurationAvg(stack.flinkRestPort());
+
+            out.accept("bench: baseline Kafka Streams over the same " + sent.events() + " events");
+            KafkaStreamsBaseline.Result ks = KafkaStreamsBaseline.run(stack.bootstrapServers(), topics.events(),
+                    rules.inactivityGap(), rules.grace(), c.reportDir().resolve("baseline-state"), Duration.ofMinutes(10));
+            Expectation expected = Verifier.expect(VerifyConfig.of(data, stack.jdbcUrl(), null).withRules(rules)
+                    .withPartitions(c.eventPartitions()));
+            out.accept("bench: sink baselines with the " + expected.sessions().size() + " expected session rows");
+            SinkBaseline.Result sink = SinkBaseline.run(stack.jdbcUrl(), expected.sessions(), c.sinkBatch());
+
+            BenchResult r = new BenchResult(sent.events(), sent.eventsPerSecond(),
+                    middleSlope(samples, loadStart, loadEnd, true), middleSlope(samples, loadStart, loadEnd, false),
+                    latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), latency.getMaxValue(),
+                    c.checkpointInterval().toMillis(), checkpointAvg, ks.eventsPerSecond(), sink.xaRowsPerSecond(),
+                    sink.jdbcRowsPerSecond(), c.sinkBatch(), verify.ok(), verify.summary(), c.reportDir().resolve("report.html"));
+            String notes = String.format("""
+                    Load: %d events at %.0f/s offered (%.0f/s achieved), %d users, seed %d, real-time event time, default odd-record shares.
+                    Session rules: gap %s, grace %s, max duration %s, dedup window %s, idle-advance-after %s.
+                    Pipeline events/s = slope of sum(event_count) in PostgreSQL over the middle half of the load; it equals
+                    the offered rate when the pipeline keeps up (offer more to find its capacity).
+                    Latency = wall clock when a row is first seen (PostgreSQL polled every 250 ms) minus its closed_at
+                    (the sessionizer's wall clock when the session became final): sessionizer commit, Kafka, the Flink
+                    checkpoint that makes the XA transaction visible. %d sessions measured.
+                    Kafka Streams baseline: same topic from offset 0 (a backlog), 1 stream thread, record timestamps,
+                    no validation/dedup/enrichment; rate until its committed offsets reach the end.
+                    Sink baselines: the expected session rows written directly over JDBC in batches of %d into scratch
+                    copies of the table, plain (local commit per batch) vs XA (start/end/prepare/commit per batch).
+                    Machine: %d cores; everything (broker, PostgreSQL, sessionizer, Flink, generator) on it.
+                    """, sent.events(), c.rate(), sent.eventsPerSecond(), c.users(), c.seed(), rules.inactivityGap(),
+                    rules.grace(), rules.maxDuration(), rules.dedupWindow(), c.idleAdvanceAfter(), latency.getTotalCount(),
+                    c.sinkBatch(), Runtime.getRuntime().availableProcessors());
+            Report.write(c.reportDir(), r, samples, latency, notes + "\nverify:\n" + verify.summary());
+            out.accept("bench: report " + r.report());
+            return r;
+        }
+    }
+
+    /** Events per second over the middle half of the load: sum(event_count) in rows, or the sessionizer's offsets. */
+    static double middleSlope(List<Sampler.Sample> samples, long loadStart, long loadEnd, boolean rows) {
+        long from = loadStart + (loadEnd - loadStart) / 4;
+        long to = loadStart + 3 * (loadEnd - loadStart) / 4;
+        Sampler.Sample a = null;
+        Sampler.Sample b = null;
+        for (Sampler.Sample s : samples) {
+            if (a == null && s.atMs() >= from) {
+                a = s;
+            }
+            if (s.atMs() <= to) {
+                b = s;
+            }
+        }
+        if (a == null || b == null || b.atMs() <= a.atMs()) {
+            return 0;
+        }
+        long delta = rows ? b.rowEvents() - a.rowEvents() : b.processed() - a.processed();
+        return delta * 1000.0 / (b.atMs() - a.atMs());
+    }
+
+    /** Average end-to-end checkpoint duration of the running Flink job from its REST API; -1 if unavailable. */
+    static long checkpointDurationAvg(int restPort) {
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            ObjectMapper json = new ObjectMapper();
+            JsonNode jobs = json.readTree(get(http, restPort, "/jobs/overview")).path("jobs");
+            for (JsonNode job : jobs) {
+                if ("RUNNING".equals(job.path("state").asText())) {
+                    JsonNode cp = json.readTree(get(http, restPort, "/jobs/" + job.path("jid").asText() + "/checkpoints"));
+                    return cp.path("summary").path("end_to_end_duration").path("avg").asLong(-1);
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static String get(HttpClient http, int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}

@@ -1,0 +1,17 @@
+package com.acme.clickstream.loadtest.bench;
+
+import java.nio.file.Path;
+
+/** The bench's figures; {@link #resultLine} is the one line the bench ends with. */
+public record BenchResult(long eventsSent, double sentPerSecond, double eventsPerSecond, double processedPerSecond,
+                          long p50Ms, long p99Ms, long maxMs, long checkpointMs, long checkpointDurationAvgMs,
+                          double baselineKsEventsPerSecond, double xaRowsPerSecond, double jdbcRowsPerSecond,
+                          int sinkBatch, boolean verified, String verifySummary, Path report) {
+
+    public String resultLine() {
+        return String.format("RESULT events_per_s=%d p99_close_to_row_ms=%d checkpoint_ms=%d baseline_ks_events_per_s=%d"
+                        + " xa_rows_per_s=%d jdbc_rows_per_s=%d",
+                Math.round(eventsPerSecond), p99Ms, checkpointMs, Math.round(baselineKsEventsPerSecond),
+                Math.round(xaRowsPerSecond), Math.round(jdbcRowsPerSecond));
+    }
+}

@@ -1,0 +1,48 @@
+package com.acme.clickstream.loadtest.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchResultTest {
+    private final BenchResult result = new BenchResult(240_000, 1999.6, 1987.4, 2001.2, 900, 2450, 3100, 2000, 180,
+            15_432.6, 8_765.4, 21_098.7, 500, true, "verify: OK sessions=1 events=1 duplicates=0 late=0 invalid=0 null=0",
+            Path.of("r.html"));
+
+    @Test
+    void resultLineIsExactlyTheAgreedFormat() {
+        assertThat(result.resultLine()).isEqualTo(
+                "RESULT events_per_s=1987 p99_close_to_row_ms=2450 checkpoint_ms=2000 baseline_ks_events_per_s=15433"
+                        + " xa_rows_per_s=8765 jdbc_rows_per_s=21099");
+    }
+
+    @Test
+    void middleSlopeUsesTheMiddleHalfOfTheLoad() {
+        // rows grow 100/s from t=0 to t=10 s; the sessionizer 200/s
+        List<Sampler.Sample> samples = java.util.stream.LongStream.rangeClosed(0, 10)
+                .mapToObj(t -> new Sampler.Sample(t * 1000, t * 300, t * 200, t, t * 100)).toList();
+        assertThat(Bench.middleSlope(samples, 0, 10_000, true)).isEqualTo(100.0);
+        assertThat(Bench.middleSlope(samples, 0, 10_000, false)).isEqualTo(200.0);
+        assertThat(Bench.middleSlope(List.of(), 0, 10_000, true)).isZero();
+    }
+
+    @Test
+    void reportHasPlotsAndTheResultLine(@TempDir Path dir) throws Exception {
+        Histogram h = new Histogram(3_600_000L, 3);
+        for (int i = 1; i <= 100; i++) {
+            h.recordValue(i * 10L);
+        }
+        List<Sampler.Sample> samples = List.of(new Sampler.Sample(0, 0, 0, 0, 0), new Sampler.Sample(1000, 2000, 1500, 10, 1000));
+        Path html = Report.write(dir, result, samples, h, "notes");
+        String text = Files.readString(html);
+        assertThat(text).contains(result.resultLine()).contains("<svg").contains("<polyline");
+        assertThat(Files.readString(dir.resolve("result.txt"))).isEqualTo(result.resultLine() + "\n");
+        assertThat(Files.readString(dir.resolve("latency.hgrm"))).contains("Value     Percentile");
+    }
+}
