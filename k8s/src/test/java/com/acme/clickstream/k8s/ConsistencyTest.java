@@ -341,6 +341,35 @@ class ConsistencyTest {
             if (!known.contains(key)) unknown.add(key);
         }
         assertThat(unknown).as("flinkConfiguration keys that Flink " + FlinkOptions.VERSION + " does not know").isEmpty();
+        // Every value parses as its option's type (durations, enums, booleans, numbers).
+        org.apache.flink.configuration.Configuration parsed = org.apache.flink.configuration.Configuration.fromMap(flinkConf());
+        for (var o : FlinkOptions.options().entrySet()) {
+            if (!flinkConf().containsKey(o.getKey())) continue;
+            try {
+                assertThat((Object) parsed.get(o.getValue())).as(o.getKey()).isNotNull();
+            } catch (IllegalArgumentException e) {
+                throw new AssertionError(o.getKey() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Test
+    void theFlinkConfigurationCheckRejectsABadValue() {
+        var option = FlinkOptions.options().get("execution.checkpointing.externalized-checkpoint-retention");
+        var conf = org.apache.flink.configuration.Configuration.fromMap(Map.of(option.key(), "RETAIN_ON_CANCEL"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> conf.get(option)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void everyTopicConfigIsAKafkaTopicConfig() throws Exception {
+        Set<String> topicConfigs = new TreeSet<>();
+        for (var f : org.apache.kafka.common.config.TopicConfig.class.getFields()) {
+            if (f.getName().endsWith("_CONFIG")) topicConfigs.add((String) f.get(null));
+        }
+        assertThat(topicConfigs).contains("cleanup.policy", "retention.ms", "min.insync.replicas");
+        for (Manifests.Doc t : Manifests.ofKind("KafkaTopic")) {
+            t.spec().path("config").fieldNames().forEachRemaining(k -> assertThat(k).as(t.toString()).isIn(topicConfigs));
+        }
     }
 
     static Duration flinkDuration(String s) {

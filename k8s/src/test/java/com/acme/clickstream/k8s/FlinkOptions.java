@@ -28,7 +28,12 @@ final class FlinkOptions {
     }
 
     static Set<String> keys() {
-        Set<String> keys = new TreeSet<>();
+        return options().keySet();
+    }
+
+    /** Key -> option, for every public ConfigOption constant of flink-core's *Options classes. */
+    static java.util.Map<String, ConfigOption<?>> options() {
+        java.util.Map<String, ConfigOption<?>> keys = new java.util.TreeMap<>();
         Path jar = jar();
         try (JarFile jf = new JarFile(jar.toFile())) {
             for (Enumeration<JarEntry> en = jf.entries(); en.hasMoreElements(); ) {
@@ -43,7 +48,8 @@ final class FlinkOptions {
                 for (Field f : c.getFields()) {
                     if (!Modifier.isStatic(f.getModifiers()) || f.getType() != ConfigOption.class) continue;
                     try {
-                        keys.add(((ConfigOption<?>) f.get(null)).key());
+                        ConfigOption<?> o = (ConfigOption<?>) f.get(null);
+                        keys.put(o.key(), o);
                     } catch (ReflectiveOperationException e) {
                         throw new IllegalStateException(e);
                     }
