@@ -97,6 +97,8 @@ public final class EventPlanner implements Iterator<SentRecord> {
     private static final class Visit {
         final int user;
         int remaining;
+        /** Index in {@code awake}, -1 while asleep or ended: O(1) removal by swapping with the last. */
+        int slot = -1;
         long wakeAt;
         String[] campaign;
         boolean first = true;
@@ -182,7 +184,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
         long now = config.eventTimeMs(index);
         long remaining = total - index;
         while (!sleeping.isEmpty() && sleeping.peek().wakeAt <= now) {
-            awake.add(sleeping.poll());
+            addAwake(sleeping.poll());
         }
         SentRecord out = null;
         if (!held.isEmpty() && (held.peek().releaseAt() <= now || held.size() >= remaining)) {
@@ -267,7 +269,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
         }
         if (awake.isEmpty()) {
             // every user is in a visit: wake the earliest sleeper early rather than stall
-            awake.add(sleeping.poll());
+            addAwake(sleeping.poll());
         }
         return awake.get(rnd.nextInt(awake.size()));
     }
@@ -280,7 +282,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
             v.campaign = CAMPAIGNS[rnd.nextInt(CAMPAIGNS.length)];
         }
         active[user] = true;
-        awake.add(v);
+        addAwake(v);
         return v;
     }
 
@@ -317,7 +319,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
             // The user comes back after more than the inactivity gap: the visit continues in a new session.
             long gap = config.rules().inactivityGap().toMillis();
             v.wakeAt = ts + gap + gap / 10 + 1 + rnd.nextLong(Math.max(1, gap));
-            awake.remove(v);
+            removeAwake(v);
             sleeping.add(v);
         }
         return new SentRecord(userId, bytes(e), -1, -1, 0, kind);
@@ -325,7 +327,21 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     private void endVisit(Visit v) {
         active[v.user] = false;
-        awake.remove(v);
+        removeAwake(v);
+    }
+
+    private void addAwake(Visit v) {
+        v.slot = awake.size();
+        awake.add(v);
+    }
+
+    private void removeAwake(Visit v) {
+        Visit last = awake.remove(awake.size() - 1);
+        if (last != v) {
+            awake.set(v.slot, last);
+            last.slot = v.slot;
+        }
+        v.slot = -1;
     }
 
     private ObjectNode event(String userId, long ts, Visit v) {
@@ -465,9 +481,12 @@ public final class EventPlanner implements Iterator<SentRecord> {
         if (recent.isEmpty()) {
             return null;
         }
-        // Pick among recent events (not by index alone: the deque is short and ordered).
-        List<Recent> candidates = new ArrayList<>(recent);
-        SentRecord original = candidates.get(rnd.nextInt(candidates.size())).record();
+        int pick = rnd.nextInt(recent.size());
+        Iterator<Recent> it = recent.iterator();
+        for (int i = 0; i < pick; i++) {
+            it.next();
+        }
+        SentRecord original = it.next().record();
         done[DUP]++;
         return new SentRecord(original.key(), original.value(), -1, -1, 0, DUPLICATE);
     }

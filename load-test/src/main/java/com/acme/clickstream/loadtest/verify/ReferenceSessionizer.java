@@ -47,10 +47,16 @@ public final class ReferenceSessionizer {
     private final List<byte[]> invalidValues = new ArrayList<>();
     private final Map<String, Long> invalidReasons = new TreeMap<>();
 
-    /** A user's last final session (empty before the first) and its open events in (ts, event_id) order. */
+    /** A user's last final session (empty before the first) and its open sessions, all in (ts, event_id) order. */
     private static final class UserState {
         List<ClickEvent> lastFinal = List.of();
-        final List<ClickEvent> open = new ArrayList<>();
+        List<List<ClickEvent>> open = new ArrayList<>();
+
+        List<ClickEvent> openEvents() {
+            List<ClickEvent> all = new ArrayList<>();
+            open.forEach(all::addAll);
+            return all;
+        }
     }
 
     /**
@@ -111,76 +117,98 @@ public final class ReferenceSessionizer {
 
         UserState u = users.computeIfAbsent(e.userId(), k -> new UserState());
         closeFinalSessions(u, now);
-        if (isTooLate(u, e, now)) {
+        if (!accept(u, e, now)) {
             lateEvents.add(e.userId() + "/" + e.eventId());
-            return;
         }
-        insertSorted(u.open, e);
     }
 
     /** Moves the user's sessions whose last ts + gap + grace <= stream time out of the open set. */
     private void closeFinalSessions(UserState u, long now) {
-        List<List<ClickEvent>> sessions = split(concat(u.lastFinal, u.open));
-        int from = u.lastFinal.isEmpty() ? 0 : 1;
-        for (int i = from; i < sessions.size(); i++) {
-            List<ClickEvent> s = sessions.get(i);
-            if (last(s).ts() + rules.closeAfterMs() > now) {
-                break; // sessions are ordered in time: later ones cannot be final either
-            }
+        // sessions are ordered in time: once one is not final, later ones are not either
+        while (!u.open.isEmpty() && last(u.open.get(0)).ts() + rules.closeAfterMs() <= now) {
+            List<ClickEvent> s = u.open.remove(0);
             finalSessions.add(s);
             u.lastFinal = s;
-            u.open.subList(0, s.size()).clear();
         }
     }
 
     /**
-     * Too late = it would change a final session (belong to it, extend it, join it to another, split it)
-     * or form a session that is already final. Final sessions are a prefix in time, so only the last
-     * one can be touched by an event at or after its start; anything before its start touches a final one.
+     * Adds the event to the user's open sessions unless it is too late: it would change a final session
+     * (belong to it, extend it, join it to another, split it) or form a session that is already final.
+     * Final sessions are a prefix in time, so only the last one can be touched by an event at or after
+     * its start; anything before its start touches a final one.
      */
-    private boolean isTooLate(UserState u, ClickEvent e, long now) {
+    private boolean accept(UserState u, ClickEvent e, long now) {
         if (!u.lastFinal.isEmpty() && ClickEvent.order(e, u.lastFinal.get(0)) < 0) {
+            return false;
+        }
+        List<ClickEvent> tail = u.open.isEmpty() ? u.lastFinal : last(u.open);
+        if (tail.isEmpty() || ClickEvent.order(e, last(tail)) > 0) {
+            // In order (the common case): it extends the latest session or starts the next one.
+            if (!tail.isEmpty() && !startsNew(tail, e)) {
+                if (tail == u.lastFinal) {
+                    return false; // extends a final session
+                }
+                tail.add(e); // an open session stays open: its last ts only grows
+                return true;
+            }
+            if (e.ts() + rules.closeAfterMs() <= now) {
+                return false; // a session final on arrival
+            }
+            List<ClickEvent> s = new ArrayList<>();
+            s.add(e);
+            u.open.add(s);
             return true;
         }
-        List<ClickEvent> open = new ArrayList<>(u.open);
+        // Out of order: recompute the sessions from the last final one on, with the event.
+        List<ClickEvent> events = new ArrayList<>(u.lastFinal);
+        List<ClickEvent> open = u.openEvents();
         insertSorted(open, e);
-        List<List<ClickEvent>> sessions = split(concat(u.lastFinal, open));
+        events.addAll(open);
+        List<List<ClickEvent>> sessions = split(events);
         if (!u.lastFinal.isEmpty() && !sessions.get(0).equals(u.lastFinal)) {
-            return true;
+            return false;
         }
         for (List<ClickEvent> s : sessions) {
-            if (s.contains(e)) {
-                return last(s).ts() + rules.closeAfterMs() <= now;
+            if (s.contains(e) && last(s).ts() + rules.closeAfterMs() <= now) {
+                return false;
             }
         }
-        throw new IllegalStateException("event not in any session: " + e);
+        u.open = new ArrayList<>(sessions.subList(u.lastFinal.isEmpty() ? 0 : 1, sessions.size()));
+        return true;
     }
 
     /** The contract's Definition: sessions of events sorted by (ts, event_id); the first event starts one. */
     List<List<ClickEvent>> split(List<ClickEvent> sorted) {
         List<List<ClickEvent>> sessions = new ArrayList<>();
         List<ClickEvent> current = null;
-        ClickEvent campaign = null;
         for (ClickEvent e : sorted) {
-            boolean starts = current == null;
-            if (!starts) {
-                ClickEvent prev = last(current);
-                starts = e.ts() - prev.ts() > rules.inactivityGap().toMillis()
-                        || e.ts() - current.get(0).ts() >= rules.maxDuration().toMillis()
-                        || (rules.splitOnCampaign() && e.utmSource() != null && !sameCampaign(campaign, e))
-                        || (rules.dayBoundaryZone() != null && !localDate(prev).equals(localDate(e)));
-            }
-            if (starts) {
+            if (current == null || startsNew(current, e)) {
                 current = new ArrayList<>();
                 sessions.add(current);
-                campaign = null;
             }
             current.add(e);
-            if (campaign == null && e.utmSource() != null) {
-                campaign = e;
-            }
         }
         return sessions;
+    }
+
+    /** Whether e, the next event after the (non-empty) session so far, starts a new session. */
+    private boolean startsNew(List<ClickEvent> session, ClickEvent e) {
+        ClickEvent prev = last(session);
+        return e.ts() - prev.ts() > rules.inactivityGap().toMillis()
+                || e.ts() - session.get(0).ts() >= rules.maxDuration().toMillis()
+                || (rules.splitOnCampaign() && e.utmSource() != null && !sameCampaign(campaign(session), e))
+                || (rules.dayBoundaryZone() != null && !localDate(prev).equals(localDate(e)));
+    }
+
+    /** The session's campaign: its first event with a utm_source, or null. */
+    private static ClickEvent campaign(List<ClickEvent> session) {
+        for (ClickEvent e : session) {
+            if (e.utmSource() != null) {
+                return e;
+            }
+        }
+        return null;
     }
 
     private static boolean sameCampaign(ClickEvent campaign, ClickEvent e) {
@@ -201,10 +229,9 @@ public final class ReferenceSessionizer {
      */
     public Expectation finish(Map<String, Profile> profiles, Map<String, String> categories) {
         for (UserState u : users.values()) {
-            List<List<ClickEvent>> sessions = split(concat(u.lastFinal, u.open));
-            finalSessions.addAll(sessions.subList(u.lastFinal.isEmpty() ? 0 : 1, sessions.size()));
-            u.lastFinal = sessions.isEmpty() ? u.lastFinal : last(sessions);
-            u.open.clear();
+            finalSessions.addAll(u.open);
+            u.lastFinal = u.open.isEmpty() ? u.lastFinal : last(u.open);
+            u.open = new ArrayList<>();
         }
         List<SessionRow> rows = new ArrayList<>(finalSessions.size());
         long inSessions = 0;
@@ -263,12 +290,6 @@ public final class ReferenceSessionizer {
         list.add(i, e);
     }
 
-    private static List<ClickEvent> concat(List<ClickEvent> a, List<ClickEvent> b) {
-        List<ClickEvent> out = new ArrayList<>(a.size() + b.size());
-        out.addAll(a);
-        out.addAll(b);
-        return out;
-    }
 
     private static <T> T last(List<T> list) {
         return list.get(list.size() - 1);
