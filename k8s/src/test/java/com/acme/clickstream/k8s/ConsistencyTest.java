@@ -149,9 +149,10 @@ class ConsistencyTest {
             assertThat(spec.path("config").path("min.insync.replicas").asInt()).as(t.getKey()).isEqualTo(2);
             if (!compacted) assertThat(spec.path("config").path("retention.ms").asLong()).as(t.getKey()).isGreaterThanOrEqualTo(Duration.ofDays(7).toMillis());
         }
-        // A table of users by user id is co-partitioned with the events.
-        assertThat(byName.get("clickstream.users").path("partitions").asInt())
-                .isEqualTo(byName.get("clickstream.events").path("partitions").asInt());
+        // users and pages are global stores of the sessionizer (read whole): no co-partitioning needed.
+        String topology = SourceConfig.read(SourceConfig.repo(SourceConfig.SESSIONIZER_SOURCES
+                .resolve("com/acme/clickstream/sessionizer/streams/SessionizerTopology.java")));
+        assertThat(topology).contains("addGlobalStore");
         // The sessionizer cannot use more instances than events partitions.
         assertThat(Manifests.one("StatefulSet", "sessionizer").spec().path("replicas").asInt())
                 .isLessThanOrEqualTo(byName.get("clickstream.events").path("partitions").asInt());
@@ -233,6 +234,25 @@ class ConsistencyTest {
         Path main = Manifests.repoRoot().resolve("flink-sink-job/src/main/java/com/acme/clickstream/flink/SessionSinkMain.java");
         Assumptions.assumeTrue(Files.exists(main), "SessionSinkMain not written yet");
         assertThat(SourceConfig.read(main)).contains("public static void main(");
+    }
+
+    @Test
+    void theSessionizerImagesMatchThePodSpec() {
+        Path docker = Manifests.repoRoot().resolve("sessionizer/src/main/docker");
+        Assumptions.assumeTrue(Files.isDirectory(docker), "sessionizer Dockerfiles not written yet");
+        JsonNode pod = Consistency.sessionizerPod().path("spec");
+        String stateDir = sessionizerEnv().get("KAFKA_STREAMS_STATE_DIR").value();
+        int port = Consistency.sessionizerContainer().path("ports").get(0).path("containerPort").asInt();
+        for (String name : List.of("Dockerfile.jvm", "Dockerfile.native")) {
+            String df = SourceConfig.read(docker.resolve(name));
+            assertThat(df).as(name).containsPattern("(?m)^EXPOSE " + port + "$");
+            assertThat(df).as(name).containsPattern("(?m)^VOLUME " + Pattern.quote(stateDir) + "$");
+            assertThat(df).as(name).containsPattern("(?m)^USER \\d+$"); // numeric: runAsNonRoot can verify it
+        }
+        // The JVM image's user is the pod's; the native image's binary is world-executable (0755).
+        assertThat(SourceConfig.read(docker.resolve("Dockerfile.jvm")))
+                .containsPattern("(?m)^USER " + pod.path("securityContext").path("runAsUser").asInt() + "$");
+        assertThat(SourceConfig.read(docker.resolve("Dockerfile.native"))).contains("--chmod=0755");
     }
 
     @Test
