@@ -139,6 +139,14 @@ public final class Verifier {
                 wrong.add(e.naturalKey() + ": " + diff);
             }
         }
+        // session_id is the primary key of the contract's table, but verify may look at any table: check it anyway.
+        Map<String, Integer> ids = new HashMap<>();
+        actual.forEach(r -> ids.merge(String.valueOf(r.sessionId()), 1, Integer::sum));
+        ids.forEach((id, n) -> {
+            if (n > 1) {
+                duplicated.add("session_id " + id + " x" + n);
+            }
+        });
         for (Map.Entry<String, List<SessionRow>> a : actualByKey.entrySet()) {
             if (!expectedByKey.containsKey(a.getKey())) {
                 extra.add(describe(a.getValue().get(0)) + (a.getValue().size() > 1 ? " x" + a.getValue().size() : ""));
