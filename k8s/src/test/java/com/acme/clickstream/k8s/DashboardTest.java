@@ -67,6 +67,8 @@ class DashboardTest {
         Set<String> unknown = new TreeSet<>(used);
         unknown.removeAll(SESSIONIZER);
         unknown.removeAll(FLINK);
+        unknown.removeAll(sessionizerMeters());
+        unknown.removeAll(flinkOperatorMetrics());
         unknown.removeIf(m -> BINDER_PREFIXES.stream().anyMatch(m::startsWith));
         assertThat(unknown).isEmpty();
         assertThat(used).anyMatch(m -> m.startsWith("kafka_stream_")).anyMatch(m -> m.startsWith("jvm_"));
@@ -105,15 +107,35 @@ class DashboardTest {
         assertThat(meters).containsAll(shown);
     }
 
-    private static final Pattern FLINK_METRIC = Pattern.compile("\\.(?:counter|gauge|meter|histogram)\\(\\s*\"(\\w+)\"");
+    private static final Pattern FLINK_METRIC = Pattern.compile("\\.(?:counter|gauge|meter|histogram)\\(\\s*(\"\\w+\"|[A-Z][A-Z0-9_]*)");
+    private static final Pattern STRING_CONSTANT = Pattern.compile("\\b([A-Z][A-Z0-9_]*)\\s*=\\s*\"(\\w+)\"");
+
+    /**
+     * Prometheus names of the operator metrics registered in the Flink job's sources (counter, gauge, ...
+     * with a literal name or a String constant of the job).
+     */
+    static Set<String> flinkOperatorMetrics() {
+        java.util.Map<String, String> constants = new java.util.HashMap<>();
+        List<Path> files = SourceConfig.javaFiles(SourceConfig.repo(SourceConfig.FLINK_SOURCES));
+        for (Path f : files) {
+            Matcher c = STRING_CONSTANT.matcher(SourceConfig.read(f));
+            while (c.find()) constants.put(c.group(1), c.group(2));
+        }
+        Set<String> registered = new TreeSet<>();
+        for (Path f : files) {
+            Matcher m = FLINK_METRIC.matcher(SourceConfig.read(f));
+            while (m.find()) {
+                String arg = m.group(1);
+                String name = arg.startsWith("\"") ? arg.substring(1, arg.length() - 1) : constants.get(arg);
+                if (name != null) registered.add("flink_taskmanager_job_task_operator_" + name);
+            }
+        }
+        return registered;
+    }
 
     @Test
     void theFlinkJobsOperatorMetricsAreTheOnesItsCodeRegisters() {
-        Set<String> registered = new TreeSet<>();
-        for (Path f : SourceConfig.javaFiles(SourceConfig.repo(SourceConfig.FLINK_SOURCES))) {
-            Matcher m = FLINK_METRIC.matcher(SourceConfig.read(f));
-            while (m.find()) registered.add("flink_taskmanager_job_task_operator_" + m.group(1));
-        }
+        Set<String> registered = flinkOperatorMetrics();
         org.junit.jupiter.api.Assumptions.assumeFalse(registered.isEmpty(), "no Flink metrics in the job yet");
         Set<String> shown = new TreeSet<>(usedMetrics());
         shown.removeIf(m -> !m.startsWith("flink_taskmanager_job_task_operator_"));
