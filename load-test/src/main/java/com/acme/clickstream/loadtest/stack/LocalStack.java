@@ -189,6 +189,10 @@ public final class LocalStack implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m",
                 marker(), "-Djava.io.tmpdir=" + tmp,
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
+                // One instance that comes back after a crash: as a static member it takes its partitions
+                // back at once instead of waiting for the dead member's session to time out (~45 s).
+                "-Dkafka-streams.group.instance.id=local-stack-sessionizer",
+                "-Dkafka-streams.consumer.session.timeout.ms=15000",
                 "-jar", jar.toString()));
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
@@ -201,6 +205,7 @@ public final class LocalStack implements AutoCloseable {
         // The stack applied the migrations already; one writer of the schema history is enough.
         env.put("QUARKUS_FLYWAY_MIGRATE_AT_START", "false");
         env.put("KAFKA_STREAMS_STATE_DIR", config.dataDir().resolve("sessionizer/state").toString());
+        env.put("SESSIONIZER_ADVERTISED_HOST", "127.0.0.1");
         env.putAll(config.sessionizerEnv());
         return new ChildProcess("sessionizer", command, env, logs().resolve("sessionizer.log"),
                 pids().resolve("sessionizer.pid"), marker());
@@ -212,13 +217,27 @@ public final class LocalStack implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", marker(),
                 "-Djava.io.tmpdir=" + tmp));
         command.addAll(FLINK_JVM_OPTIONS);
+        Map<String, String> query = jdbcQuery(jdbcUrl);
         command.addAll(List.of("-cp", classpath, FLINK_MAIN,
                 "--bootstrap-servers", bootstrapServers,
+                "--topic", config.topics().sessions(),
                 "--jdbc-url", jdbcUrl,
+                "--jdbc-user", query.getOrDefault("user", Postgres.USER),
                 "--checkpoint-dir", config.dataDir().resolve("flink/checkpoints").toString(),
-                "--rest-port", String.valueOf(flinkRestPort)));
+                "--local-tmp-dir", tmp.toString(),
+                "--rest-port", String.valueOf(flinkRestPort),
+                "--checkpoint-interval", "PT5S",
+                "--checkpoint-timeout", "PT30S",
+                // Nothing else writes to this database: a prepared transaction of an earlier job that no
+                // checkpoint covers (e.g. a job killed before its first checkpoint) is an orphan; end it.
+                "--rollback-orphaned-xa", "true",
+                "--orphan-min-age", "PT1M",
+                "--orphan-check-interval", "PT10S"));
+        // Later arguments win: the caller's (e.g. the tests' shorter checkpoint interval).
         command.addAll(config.flinkArgs());
-        return new ChildProcess("flink-sink-job", command, Map.of(), logs().resolve("flink-sink-job.log"),
+        Map<String, String> env = new HashMap<>();
+        env.put("JDBC_PASSWORD", query.getOrDefault("password", ""));
+        return new ChildProcess("flink-sink-job", command, env, logs().resolve("flink-sink-job.log"),
                 pids().resolve("flink-sink-job.pid"), marker());
     }
 
@@ -318,7 +337,7 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException("not ready within " + timeout + ": " + what);
             }
             try {
-                Thread.sleep(200);
+                Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted waiting for " + what, e);
