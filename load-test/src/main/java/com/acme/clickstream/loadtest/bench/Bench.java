@@ -18,7 +18,6 @@ import com.acme.clickstream.loadtest.generate.Ratios;
 import com.acme.clickstream.loadtest.generate.SentLog;
 import com.acme.clickstream.loadtest.model.SessionRules;
 import com.acme.clickstream.loadtest.model.Topics;
-import com.acme.clickstream.loadtest.stack.Artifacts;
 import com.acme.clickstream.loadtest.stack.LocalStack;
 import com.acme.clickstream.loadtest.stack.StackConfig;
 import com.acme.clickstream.loadtest.verify.Expectation;
@@ -53,7 +52,7 @@ public final class Bench {
         Topics topics = new Topics(stackTopics.events(), stackTopics.users(), stackTopics.pages(), stackTopics.sessions(),
                 stackTopics.dlq(), stackTopics.late());
         StackConfig sc = new StackConfig(c.reportDir().resolve("stack"), 0, 0, 0, Optional.empty(), Optional.empty(),
-                Artifacts.in(c.projectDir()), stackTopics, env,
+                c.artifacts(), stackTopics, env,
                 List.of("--checkpoint-interval", c.checkpointInterval().toString()), Duration.ofMinutes(3));
 
         out.accept("bench: starting a fresh local stack in " + sc.dataDir());

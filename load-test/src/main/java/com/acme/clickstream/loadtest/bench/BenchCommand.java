@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 
 import com.acme.clickstream.loadtest.model.SessionRules;
+import com.acme.clickstream.loadtest.stack.Artifacts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,6 +18,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--project-dir", description = "repository root with the built sessionizer and Flink job"
             + " (default: the clickstream.home system property, else the current directory)")
     Path projectDir;
+    @Option(names = "--sessionizer-jar", description = "default: <project-dir>/sessionizer/target/quarkus-app/quarkus-run.jar")
+    Path sessionizerJar;
+    @Option(names = "--flink-classes", description = "default: <project-dir>/flink-sink-job/target/classes")
+    Path flinkClasses;
+    @Option(names = "--flink-lib", description = "default: <project-dir>/flink-sink-job/target/lib")
+    Path flinkLib;
     @Option(names = "--report-dir", description = "default: bench-report/<timestamp>")
     Path reportDir;
     @Option(names = "--rate", defaultValue = "2000", description = "events/s offered")
@@ -49,7 +56,10 @@ public final class BenchCommand implements Callable<Integer> {
                 : Path.of("bench-report", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         SessionRules rules = SessionRules.defaults().withInactivityGap(gap).withGrace(grace)
                 .withMaxDuration(Duration.ofHours(1)).withDedupWindow(Duration.ofMinutes(5));
-        BenchResult r = Bench.run(new BenchConfig(project.toAbsolutePath(), report.toAbsolutePath(), rate, duration, users,
+        Artifacts built = Artifacts.in(project.toAbsolutePath());
+        Artifacts artifacts = new Artifacts(sessionizerJar != null ? sessionizerJar : built.sessionizerJar(),
+                flinkClasses != null ? flinkClasses : built.flinkClasses(), flinkLib != null ? flinkLib : built.flinkLib());
+        BenchResult r = Bench.run(new BenchConfig(artifacts, report.toAbsolutePath(), rate, duration, users,
                 seed, eventPartitions, checkpointInterval, rules, idleAdvanceAfter, settleTimeout, sinkBatch), System.out::println);
         System.out.println(r.resultLine());
         return r.verified() ? 0 : 1;

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.acme.clickstream.loadtest.model.SessionRules;
+import com.acme.clickstream.loadtest.stack.Artifacts;
 
 /**
- * @param projectDir         repository root with the built sessionizer and Flink job
+ * @param artifacts          the built sessionizer and Flink job
  * @param reportDir          fresh directory: report.html, result.txt, the recorded events and the stack's data
  * @param rate               events/s offered by the generator (set it above what the pipeline sustains to measure capacity)
  * @param eventPartitions    partitions of the events topic
@@ -16,6 +17,6 @@ import com.acme.clickstream.loadtest.model.SessionRules;
  * @param settleTimeout      how long after the load every expected row must be visible
  * @param sinkBatch          batch size of the sink baselines
  */
-public record BenchConfig(Path projectDir, Path reportDir, double rate, Duration duration, int users, long seed,
+public record BenchConfig(Artifacts artifacts, Path reportDir, double rate, Duration duration, int users, long seed,
                           int eventPartitions, Duration checkpointInterval, SessionRules rules, Duration idleAdvanceAfter,
                           Duration settleTimeout, int sinkBatch) {}
