@@ -228,6 +228,10 @@ class ConsistencyTest {
         Matcher copy = Pattern.compile("(?m)^COPY (?:--chown=\\S+ )?target/(\\S+\\.jar) (\\S+)$").matcher(dockerfile);
         assertThat(copy.find()).isTrue();
         assertThat(copy.group(1)).isEqualTo("flink-sink-job-1.0.0-SNAPSHOT.jar");
+        // The plugins the configuration needs are in the image: the Prometheus reporter and, for s3://
+        // checkpoints, an S3 filesystem.
+        assertThat(dockerfile).contains("plugins/metrics-prometheus/").containsPattern("cp /opt/flink/opt/flink-s3-fs-(hadoop|presto)-\\*\\.jar");
+        assertThat(flinkConf().get("execution.checkpointing.dir")).startsWith("s3://");
         JsonNode job = Manifests.one("FlinkDeployment", "clickstream-flink-sink").spec().path("job");
         assertThat(job.path("jarURI").asText()).isEqualTo("local://" + copy.group(2)).isEqualTo("local:///opt/flink/usrlib/flink-sink-job.jar");
         assertThat(job.path("entryClass").asText()).isEqualTo("com.acme.clickstream.flink.SessionSinkMain");
@@ -357,6 +361,7 @@ class ConsistencyTest {
         Set<String> unknown = new TreeSet<>();
         for (String key : flinkConf().keySet()) {
             if (key.startsWith("kubernetes.operator.")) continue; // the operator's own options
+            if (key.startsWith("s3.")) continue; // the S3 filesystem plugin's options (fs.s3a.* in Hadoop)
             if (key.matches("metrics\\.reporter\\.[a-z]+\\.(factory\\.class|port|interval|scope\\.delimiter)")) continue;
             if (!known.contains(key)) unknown.add(key);
         }
