@@ -232,6 +232,8 @@ class ConsistencyTest {
         // checkpoints, an S3 filesystem.
         assertThat(dockerfile).contains("plugins/metrics-prometheus/").containsPattern("cp /opt/flink/opt/flink-s3-fs-(hadoop|presto)-\\*\\.jar");
         assertThat(flinkConf().get("execution.checkpointing.dir")).startsWith("s3://");
+        JsonNode podSecurity = Manifests.one("FlinkDeployment", "clickstream-flink-sink").spec().path("podTemplate").path("spec").path("securityContext");
+        assertThat(dockerfile).containsPattern("(?m)^USER " + podSecurity.path("runAsUser").asInt() + ":" + podSecurity.path("runAsGroup").asInt() + "$");
         JsonNode job = Manifests.one("FlinkDeployment", "clickstream-flink-sink").spec().path("job");
         assertThat(job.path("jarURI").asText()).isEqualTo("local://" + copy.group(2)).isEqualTo("local:///opt/flink/usrlib/flink-sink-job.jar");
         assertThat(job.path("entryClass").asText()).isEqualTo("com.acme.clickstream.flink.SessionSinkMain");
