@@ -98,14 +98,14 @@ public final class Bench {
             SinkBaseline.Result sink = SinkBaseline.run(stack.jdbcUrl(), expected.sessions(), c.sinkBatch());
 
             BenchResult r = new BenchResult(sent.events(), sent.eventsPerSecond(),
-                    middleSlope(samples, loadStart, loadEnd, true), middleSlope(samples, loadStart, loadEnd, false),
+                    steadySlope(samples, loadStart, loadEnd, true), steadySlope(samples, loadStart, loadEnd, false),
                     latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), latency.getMaxValue(),
                     c.checkpointInterval().toMillis(), checkpointAvg, ks.eventsPerSecond(), sink.xaRowsPerSecond(),
                     sink.jdbcRowsPerSecond(), c.sinkBatch(), verify.ok(), verify.summary(), c.reportDir().resolve("report.html"));
             String notes = String.format("""
                     Load: %d events at %.0f/s offered (%.0f/s achieved), %d users, seed %d, real-time event time, default odd-record shares.
                     Session rules: gap %s, grace %s, max duration %s, dedup window %s, idle-advance-after %s.
-                    Pipeline events/s = slope of sum(event_count) in PostgreSQL over the middle half of the load; it equals
+                    Pipeline events/s = slope of sum(event_count) in PostgreSQL over the second half of the load; it equals
                     the offered rate when the pipeline keeps up (offer more to find its capacity).
                     Latency = wall clock when a row is first seen (PostgreSQL polled every 250 ms) minus its closed_at
                     (the sessionizer's wall clock when the session became final): sessionizer commit, Kafka, the Flink
@@ -114,20 +114,25 @@ public final class Bench {
                     no validation/dedup/enrichment; rate until its committed offsets reach the end.
                     Sink baselines: the expected session rows written directly over JDBC in batches of %d into scratch
                     copies of the table, plain (local commit per batch) vs XA (start/end/prepare/commit per batch).
-                    Machine: %d cores; everything (broker, PostgreSQL, sessionizer, Flink, generator) on it.
+                    Machine: %d cores, load average at the end %s; everything (broker, PostgreSQL, sessionizer, Flink,
+                    generator) on it, next to whatever else ran there.
                     """, sent.events(), c.rate(), sent.eventsPerSecond(), c.users(), c.seed(), rules.inactivityGap(),
                     rules.grace(), rules.maxDuration(), rules.dedupWindow(), c.idleAdvanceAfter(), latency.getTotalCount(),
-                    c.sinkBatch(), Runtime.getRuntime().availableProcessors());
+                    c.sinkBatch(), Runtime.getRuntime().availableProcessors(), loadAverage());
             Report.write(c.reportDir(), r, samples, latency, notes + "\nverify:\n" + verify.summary());
             out.accept("bench: report " + r.report());
             return r;
         }
     }
 
-    /** Events per second over the middle half of the load: sum(event_count) in rows, or the sessionizer's offsets. */
-    static double middleSlope(List<Sampler.Sample> samples, long loadStart, long loadEnd, boolean rows) {
-        long from = loadStart + (loadEnd - loadStart) / 4;
-        long to = loadStart + 3 * (loadEnd - loadStart) / 4;
+    /**
+     * Events per second over the second half of the load: sum(event_count) in rows, or the sessionizer's
+     * offsets. Rows only follow once the first sessions have closed (a visit plus gap + grace), so the
+     * first half is warm-up; the tail after the load is only the last sessions closing.
+     */
+    static double steadySlope(List<Sampler.Sample> samples, long loadStart, long loadEnd, boolean rows) {
+        long from = loadStart + (loadEnd - loadStart) / 2;
+        long to = loadEnd;
         Sampler.Sample a = null;
         Sampler.Sample b = null;
         for (Sampler.Sample s : samples) {
@@ -143,6 +148,14 @@ public final class Bench {
         }
         long delta = rows ? b.rowEvents() - a.rowEvents() : b.processed() - a.processed();
         return delta * 1000.0 / (b.atMs() - a.atMs());
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     /** Average end-to-end checkpoint duration of the running Flink job from its REST API; -1 if unavailable. */

@@ -28,7 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path reportDir;
     @Option(names = "--rate", defaultValue = "2000", description = "events/s offered")
     double rate;
-    @Option(names = "--duration", defaultValue = "PT2M")
+    @Option(names = "--duration", defaultValue = "PT3M")
     Duration duration;
     @Option(names = "--users", defaultValue = "20000")
     int users;

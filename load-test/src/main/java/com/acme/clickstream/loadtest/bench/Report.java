@@ -63,8 +63,8 @@ final class Report {
         h.append("<table>");
         row(h, "events sent", r.eventsSent(), "");
         row(h, "generator rate (events/s)", r.sentPerSecond(), "achieved while sending");
-        row(h, "pipeline end to end (events/s)", r.eventsPerSecond(), "events reaching rows in PostgreSQL, middle half of the run");
-        row(h, "sessionizer (events/s)", r.processedPerSecond(), "committed offsets of its consumer group, middle half of the run");
+        row(h, "pipeline end to end (events/s)", r.eventsPerSecond(), "events reaching rows in PostgreSQL, second half of the load");
+        row(h, "sessionizer (events/s)", r.processedPerSecond(), "committed offsets of its consumer group, second half of the load");
         row(h, "final to row visible p50 (ms)", r.p50Ms(), "closed_at to first seen in PostgreSQL (polled every 250 ms)");
         row(h, "final to row visible p99 (ms)", r.p99Ms(), "");
         row(h, "final to row visible max (ms)", r.maxMs(), "");

@@ -23,13 +23,14 @@ class BenchResultTest {
     }
 
     @Test
-    void middleSlopeUsesTheMiddleHalfOfTheLoad() {
-        // rows grow 100/s from t=0 to t=10 s; the sessionizer 200/s
-        List<Sampler.Sample> samples = java.util.stream.LongStream.rangeClosed(0, 10)
-                .mapToObj(t -> new Sampler.Sample(t * 1000, t * 300, t * 200, t, t * 100)).toList();
-        assertThat(Bench.middleSlope(samples, 0, 10_000, true)).isEqualTo(100.0);
-        assertThat(Bench.middleSlope(samples, 0, 10_000, false)).isEqualTo(200.0);
-        assertThat(Bench.middleSlope(List.of(), 0, 10_000, true)).isZero();
+    void steadySlopeUsesTheSecondHalfOfTheLoad() {
+        // rows: nothing for 5 s (warm-up), then 100/s until t=10 s, then the tail; the sessionizer 200/s throughout
+        List<Sampler.Sample> samples = java.util.stream.LongStream.rangeClosed(0, 14)
+                .mapToObj(t -> new Sampler.Sample(t * 1000, t * 300, t * 200, t, Math.max(0, t - 5) * 100 + (t > 10 ? 5000 : 0)))
+                .toList();
+        assertThat(Bench.steadySlope(samples, 0, 10_000, true)).isEqualTo(100.0);
+        assertThat(Bench.steadySlope(samples, 0, 10_000, false)).isEqualTo(200.0);
+        assertThat(Bench.steadySlope(List.of(), 0, 10_000, true)).isZero();
     }
 
     @Test
