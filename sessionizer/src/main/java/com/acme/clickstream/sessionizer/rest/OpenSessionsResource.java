@@ -24,9 +24,10 @@ import com.acme.clickstream.sessionizer.streams.SessionizerTopology;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.state.HostInfo;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A user's open sessions, live from the Kafka Streams state store. Each user's sessions live on one
@@ -43,11 +44,16 @@ public class OpenSessionsResource {
     private final HostInfo self;
     private final HttpClient http;
 
-    OpenSessionsResource(Instance<KafkaStreams> streams, ApiConfig api,
-            @ConfigProperty(name = "quarkus.kafka-streams.application-server") String applicationServer) {
+    /**
+     * @param streamsConfig the configuration Kafka Streams runs with: its application.server is the
+     *        address the other instances see for this one, whatever expression produced it
+     */
+    OpenSessionsResource(Instance<KafkaStreams> streams, Instance<StreamsConfig> streamsConfig, ApiConfig api) {
         this.streams = streams;
         this.api = api;
-        this.self = HostInfo.buildFromEndpoint(applicationServer);
+        StreamsConfig config = streamsConfig.isResolvable() ? streamsConfig.get() : null;
+        String server = config == null ? "" : config.getString(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        this.self = server == null || server.isEmpty() ? null : HostInfo.buildFromEndpoint(server);
         this.http = HttpClient.newBuilder().connectTimeout(api.forwardTimeout()).build();
     }
 
@@ -59,15 +65,24 @@ public class OpenSessionsResource {
         if (ks == null || ks.state() != KafkaStreams.State.RUNNING) {
             throw rebalancing("Kafka Streams is " + (ks == null ? "not configured" : ks.state()));
         }
-        KeyQueryMetadata owner = ks.queryMetadataForKey(SessionizerTopology.SESSIONS_STORE, userId,
-                Serdes.String().serializer());
+        KeyQueryMetadata owner;
+        try {
+            owner = ks.queryMetadataForKey(SessionizerTopology.SESSIONS_STORE, userId, Serdes.String().serializer());
+        } catch (StreamsException | IllegalStateException e) {
+            // The state changed since the check above (shutting down, or not started again yet).
+            throw rebalancing(e.getMessage());
+        }
         if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null) {
             throw rebalancing("no instance owns the partition of this user right now");
         }
-        if (self.equals(owner.activeHost())) {
+        if (self == null || self.equals(owner.activeHost())) {
             try {
                 List<Session> open = OpenSessionsQuery.openSessions(ks, userId);
-                return Response.ok(open).header(SERVED_BY, self.host() + ":" + self.port()).build();
+                Response.ResponseBuilder ok = Response.ok(open);
+                if (self != null) {
+                    ok.header(SERVED_BY, self.host() + ":" + self.port());
+                }
+                return ok.build();
             } catch (InvalidStateStoreException e) {
                 throw rebalancing("the state store is migrating (" + e.getMessage() + ")");
             }
