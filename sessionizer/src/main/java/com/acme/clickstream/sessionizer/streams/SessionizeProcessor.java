@@ -60,6 +60,12 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private long nextDue = Long.MAX_VALUE;
     /** Smallest ts in the dedup expiry index (Long.MAX_VALUE: none). */
     private long nextExpiry = Long.MAX_VALUE;
+    /**
+     * Lower bounds of the live entries of the two time indexes. Scans seek here instead of to the first key:
+     * RocksDB would otherwise step over every delete tombstone left at the front of these queue-like indexes.
+     */
+    private long dueFloor = 0;
+    private long expiryFloor = 0;
 
     SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics) {
         this.rules = rules;
@@ -171,6 +177,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         dedup.put(key, e.ts());
         dedupExpiry.put(StoreKeys.timeIndex(e.ts(), key.get()), EMPTY);
         nextExpiry = Math.min(nextExpiry, e.ts());
+        expiryFloor = Math.min(expiryFloor, e.ts());
         return false;
     }
 
@@ -234,6 +241,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             if (old == null || old.indexedDue() != due) {
                 closeIndex.put(StoreKeys.timeIndex(due, user), EMPTY);
                 nextDue = Math.min(nextDue, due);
+                dueFloor = Math.min(dueFloor, due);
             }
             sessions.put(user, new UserState(remaining, fin, due));
         } else if (old != null) {
@@ -258,7 +266,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         while (streamTime != NONE && nextDue <= streamTime) {
             List<Bytes> batch = new ArrayList<>();
             long next = Long.MAX_VALUE;
-            try (KeyValueIterator<Bytes, byte[]> it = closeIndex.all()) {
+            try (KeyValueIterator<Bytes, byte[]> it = scan(closeIndex, dueFloor)) {
                 while (it.hasNext()) {
                     Bytes key = it.next().key;
                     long due = StoreKeys.time(key);
@@ -270,6 +278,8 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
                 }
             }
             nextDue = next;
+            // Entries before `next` are handled below; new ones are always due after stream time.
+            dueFloor = Math.min(next, streamTime + 1);
             for (Bytes key : batch) {
                 String user = StoreKeys.suffixString(key);
                 UserState s = sessions.get(user);
@@ -291,7 +301,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         while (nextExpiry < limit) {
             List<KeyValue<Bytes, Long>> batch = new ArrayList<>();
             long next = Long.MAX_VALUE;
-            try (KeyValueIterator<Bytes, byte[]> it = dedupExpiry.all()) {
+            try (KeyValueIterator<Bytes, byte[]> it = scan(dedupExpiry, expiryFloor)) {
                 while (it.hasNext()) {
                     Bytes key = it.next().key;
                     long ts = StoreKeys.time(key);
@@ -303,6 +313,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
                 }
             }
             nextExpiry = next;
+            expiryFloor = Math.min(next, limit);
             for (KeyValue<Bytes, Long> kv : batch) {
                 Bytes dedupKey = Bytes.wrap(StoreKeys.suffix(kv.key));
                 Long first = dedup.get(dedupKey);
@@ -312,6 +323,12 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
                 dedupExpiry.delete(kv.key);
             }
         }
+    }
+
+    /** Entries of a time index from {@code floor} on, in time order. */
+    private static KeyValueIterator<Bytes, byte[]> scan(KeyValueStore<Bytes, byte[]> index, long floor) {
+        return index.range(StoreKeys.timeIndex(floor, StoreKeys.NO_SUFFIX), StoreKeys.timeIndex(Long.MAX_VALUE,
+                StoreKeys.NO_SUFFIX));
     }
 
     private static long firstTime(KeyValueStore<Bytes, byte[]> index) {

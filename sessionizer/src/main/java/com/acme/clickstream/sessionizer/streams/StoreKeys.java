@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class StoreKeys {
 
+    static final byte[] NO_SUFFIX = new byte[0];
+
     private StoreKeys() {
     }
 
