@@ -120,6 +120,9 @@ public final class Bench {
                     rules.grace(), rules.maxDuration(), rules.dedupWindow(), c.idleAdvanceAfter(), latency.getTotalCount(),
                     c.sinkBatch(), Runtime.getRuntime().availableProcessors(), loadAverage());
             Report.write(c.reportDir(), r, samples, latency, notes + "\nverify:\n" + verify.summary());
+            java.nio.file.Files.write(c.reportDir().resolve("verify.txt"),
+                    java.util.stream.Stream.concat(java.util.stream.Stream.of(verify.summary().lines().findFirst().orElse("")),
+                            verify.differences().stream()).toList());
             out.accept("bench: report " + r.report());
             return r;
         }

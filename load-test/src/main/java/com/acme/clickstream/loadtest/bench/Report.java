@@ -13,7 +13,7 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
-/** Writes report.html (inline SVG plots, no scripts or external files), latency.hgrm and result.txt. */
+/** Writes report.html (inline SVG plots, no scripts or external files), latency.hgrm, samples.csv and result.txt. */
 final class Report {
     private Report() {}
 
@@ -25,6 +25,11 @@ final class Report {
         latency.outputPercentileDistribution(new PrintStream(hgrm, true, StandardCharsets.UTF_8), 1.0);
         Files.writeString(dir.resolve("latency.hgrm"), hgrm.toString(StandardCharsets.UTF_8));
         Files.writeString(dir.resolve("result.txt"), r.resultLine() + "\n");
+        StringBuilder csv = new StringBuilder("seconds,sent,sessionizer_committed,rows,events_in_rows\n");
+        for (Sampler.Sample s : samples) {
+            csv.append(String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d%n", s.atMs() / 1000.0, s.sent(), s.processed(), s.rows(), s.rowEvents()));
+        }
+        Files.writeString(dir.resolve("samples.csv"), csv);
 
         List<double[]> sent = new ArrayList<>();
         List<double[]> processed = new ArrayList<>();

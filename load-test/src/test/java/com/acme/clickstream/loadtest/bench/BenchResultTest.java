@@ -45,5 +45,7 @@ class BenchResultTest {
         assertThat(text).contains(result.resultLine()).contains("<svg").contains("<polyline");
         assertThat(Files.readString(dir.resolve("result.txt"))).isEqualTo(result.resultLine() + "\n");
         assertThat(Files.readString(dir.resolve("latency.hgrm"))).contains("Value     Percentile");
+        assertThat(Files.readAllLines(dir.resolve("samples.csv"))).containsExactly("seconds,sent,sessionizer_committed,rows,events_in_rows",
+                "0.000,0,0,0,0", "1.000,2000,1500,10,1000");
     }
 }
