@@ -60,8 +60,16 @@ public record SessionRules(Duration inactivityGap, Duration maxDuration, Duratio
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + d);
         }
-        if (d.toMillis() <= 0) {
+        if (millis(name, d) <= 0) {
             throw new IllegalArgumentException(name + " must be at least 1 ms, was " + d);
+        }
+    }
+
+    private static long millis(String name, Duration d) {
+        try {
+            return d.toMillis();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + " is too large, was " + d);
         }
     }
 
@@ -70,5 +78,6 @@ public record SessionRules(Duration inactivityGap, Duration maxDuration, Duratio
         if (d.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative, was " + d);
         }
+        millis(name, d);
     }
 }

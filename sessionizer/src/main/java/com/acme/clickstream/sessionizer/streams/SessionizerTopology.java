@@ -75,9 +75,9 @@ public final class SessionizerTopology {
 
         builder.addStateStore(store(STREAM_TIME_STORE, Serdes.String(), Serdes.Long()));
         builder.addStateStore(store(DEDUP_STORE, Serdes.Bytes(), Serdes.Long()));
-        builder.addStateStore(store(DEDUP_EXPIRY_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(index(DEDUP_EXPIRY_STORE));
         builder.addStateStore(store(SESSIONS_STORE, Serdes.String(), new JsonSerde<>(UserState.class)));
-        builder.addStateStore(store(CLOSE_INDEX_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(index(CLOSE_INDEX_STORE));
 
         KStream<byte[], Validated> validated = builder
                 .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events-source"))
@@ -133,6 +133,15 @@ public final class SessionizerTopology {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), k, v).withCachingEnabled();
     }
 
+    /**
+     * Time indexes are range-scanned on (almost) every record: uncached, because a cached range copies the
+     * cache's entries of the range into a new map on every scan.
+     */
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> index(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingDisabled();
+    }
+
     /** Global stores are restored from their topic itself: no changelog. */
     private static StoreBuilder<KeyValueStore<String, byte[]>> lookupStore(String name) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
@@ -151,7 +160,7 @@ public final class SessionizerTopology {
      * application id and bootstrap servers only satisfy StreamsConfig: KafkaStreams (and TopologyTestDriver)
      * replace the whole configuration with the application's, keeping only these topology overrides.
      */
-    private static TopologyConfig namingCheckedConfig() {
+    static TopologyConfig namingCheckedConfig() {
         Properties base = new Properties();
         base.put(StreamsConfig.APPLICATION_ID_CONFIG, "sessionizer-topology-build");
         base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");

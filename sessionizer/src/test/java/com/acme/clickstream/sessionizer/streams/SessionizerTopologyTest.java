@@ -599,6 +599,15 @@ class SessionizerTopologyTest {
     }
 
     @Test
+    void theNamingCheckIsActiveInTheBuildersConfig() {
+        org.apache.kafka.streams.StreamsBuilder builder =
+                new org.apache.kafka.streams.StreamsBuilder(SessionizerTopology.namingCheckedConfig());
+        builder.stream("in").groupByKey().count(); // generated repartition/changelog names
+        org.assertj.core.api.Assertions.assertThatThrownBy(builder::build)
+                .isInstanceOf(org.apache.kafka.streams.errors.TopologyException.class);
+    }
+
+    @Test
     void rulesValidationNamesTheSetting() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SessionRules(Duration.ofMinutes(-1),
                         RULES.maxDuration(), RULES.grace(), RULES.idleAdvanceAfter(), RULES.dedupWindow(),
@@ -611,6 +620,12 @@ class SessionizerTopologyTest {
                 .hasMessage("sessionizer.grace must not be negative, was PT-1S");
         new SessionRules(RULES.inactivityGap(), RULES.maxDuration(), Duration.ZERO, RULES.idleAdvanceAfter(),
                 Duration.ZERO, RULES.maxFutureSkew(), false, java.util.Optional.empty());
-        assertThat(SessionRules.defaults().inactivityGap()).isEqualTo(Duration.ofMinutes(30));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SessionRules(RULES.inactivityGap(),
+                        Duration.ofSeconds(Long.MAX_VALUE), RULES.grace(), RULES.idleAdvanceAfter(),
+                        RULES.dedupWindow(), RULES.maxFutureSkew(), false, java.util.Optional.empty()))
+                .hasMessageStartingWith("sessionizer.max-duration is too large");
+        assertThat(SessionRules.defaults()).isEqualTo(new SessionRules(Duration.ofMinutes(30), Duration.ofHours(12),
+                Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), false,
+                java.util.Optional.empty()));
     }
 }
