@@ -1,0 +1,72 @@
+package com.acme.clickstream.flink.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The job's settings: each is an argument ({@code --name value}) and an environment variable; the argument wins. */
+public enum Setting {
+    BOOTSTRAP_SERVERS("--bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "Kafka bootstrap servers (required)"),
+    TOPIC("--topic", "SESSIONS_TOPIC", "topic of final sessions (default clickstream.sessions)"),
+    GROUP_ID("--group-id", "KAFKA_GROUP_ID", "consumer group; offsets are owned by checkpoints, the group only "
+            + "shows them and is where a start without checkpoint begins (default clickstream-flink-sink)"),
+    JDBC_URL("--jdbc-url", "JDBC_URL", "PostgreSQL JDBC URL, jdbc:postgresql://host:port/db (required)"),
+    JDBC_USER("--jdbc-user", "JDBC_USER", "PostgreSQL user (default postgres)"),
+    JDBC_PASSWORD_FILE("--jdbc-password-file", "JDBC_PASSWORD_FILE",
+            "file holding the password; or the environment variable JDBC_PASSWORD (never an argument)"),
+    CHECKPOINT_INTERVAL("--checkpoint-interval", "CHECKPOINT_INTERVAL",
+            "ISO-8601 duration between checkpoints; rows become visible per checkpoint (default PT10S)"),
+    CHECKPOINT_TIMEOUT("--checkpoint-timeout", "CHECKPOINT_TIMEOUT",
+            "ISO-8601 duration after which a checkpoint is failed (default PT2M)"),
+    CHECKPOINT_DIR("--checkpoint-dir", "CHECKPOINT_DIR",
+            "checkpoint storage, a path or URI (file://, s3://...); required for local runs"),
+    PARALLELISM("--parallelism", "PARALLELISM", "parallelism of every operator, 1-" + SinkJobConfig.MAX_PARALLELISM
+            + " (default 2)"),
+    ROLLBACK_ORPHANED_XA("--rollback-orphaned-xa", "ROLLBACK_ORPHANED_XA",
+            "true: roll back prepared transactions of other Flink jobs older than --orphan-min-age (default false: "
+                    + "report only)"),
+    ORPHAN_CHECK_INTERVAL("--orphan-check-interval", "ORPHAN_CHECK_INTERVAL",
+            "ISO-8601 duration between scans of pg_prepared_xacts (default PT1M)"),
+    ORPHAN_MIN_AGE("--orphan-min-age", "ORPHAN_MIN_AGE",
+            "prepared transactions of other jobs younger than this are never orphans; at least checkpoint interval "
+                    + "+ checkpoint timeout (default PT5M)"),
+    DEAD_LETTER_TABLE("--dead-letter-table", "DEAD_LETTER_TABLE",
+            "PostgreSQL table for rejected records (default sessions_rejected, migration V3)"),
+    DEDUP_RETENTION("--dedup-retention", "DEDUP_RETENTION",
+            "how long a written session_id is remembered to divert a second copy to the dead-letter table; "
+                    + "PT0S turns it off (default PT1H)"),
+    JDBC_BATCH_SIZE("--jdbc-batch-size", "JDBC_BATCH_SIZE", "rows per JDBC batch (default 1000)"),
+    LOCAL_TMP_DIR("--local-tmp-dir", "LOCAL_TMP_DIR",
+            "local runs: the mini-cluster's temporary files (default <java.io.tmpdir>/flink-sink-job)"),
+    REST_PORT("--rest-port", "REST_PORT", "local runs: port of Flink's REST API on 127.0.0.1, 0 = any (default 8081)");
+
+    private final String argument;
+    private final String environmentVariable;
+    private final String description;
+
+    Setting(String argument, String environmentVariable, String description) {
+        this.argument = argument;
+        this.environmentVariable = environmentVariable;
+        this.description = description;
+    }
+
+    public String argument() {
+        return argument;
+    }
+
+    public String environmentVariable() {
+        return environmentVariable;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** How error messages name the setting: {@code --topic/SESSIONS_TOPIC}. */
+    public String label() {
+        return argument + "/" + environmentVariable;
+    }
+
+    public static Optional<Setting> byArgument(String argument) {
+        return Arrays.stream(values()).filter(s -> s.argument.equals(argument)).findFirst();
+    }
+}

@@ -1,0 +1,359 @@
+package com.acme.clickstream.flink.config;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The job's configuration: immutable, validated on construction, read from arguments ({@code --name value} or
+ * {@code --name=value}) and the environment, arguments winning. The password is read only from the environment
+ * variable {@code JDBC_PASSWORD} or from a file ({@code --jdbc-password-file}/{@code JDBC_PASSWORD_FILE}), never
+ * from an argument, so that it shows in no process list or shell history.
+ *
+ * <p>Every problem is an {@link InvalidConfigException} whose message names the setting, thrown before any job
+ * starts.
+ */
+public record SinkJobConfig(
+        String bootstrapServers,
+        String topic,
+        String groupId,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        Duration checkpointInterval,
+        Duration checkpointTimeout,
+        String checkpointDir,
+        int parallelism,
+        boolean rollbackOrphanedXa,
+        Duration orphanCheckInterval,
+        Duration orphanMinAge,
+        String deadLetterTable,
+        Duration dedupRetention,
+        int jdbcBatchSize,
+        String localTmpDir,
+        int restPort) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Max parallelism of the job (key groups of the keyed dedup state): fixed so that rescaling keeps state. */
+    public static final int MAX_PARALLELISM = 128;
+
+    public static final String PASSWORD_ENV = "JDBC_PASSWORD";
+    public static final String DEFAULT_TOPIC = "clickstream.sessions";
+    public static final String DEFAULT_GROUP_ID = "clickstream-flink-sink";
+    public static final String DEFAULT_USER = "postgres";
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CHECKPOINT_TIMEOUT = Duration.ofMinutes(2);
+    public static final int DEFAULT_PARALLELISM = 2;
+    public static final Duration DEFAULT_ORPHAN_CHECK_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_ORPHAN_MIN_AGE = Duration.ofMinutes(5);
+    public static final String DEFAULT_DEAD_LETTER_TABLE = "sessions_rejected";
+    public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofHours(1);
+    public static final int DEFAULT_JDBC_BATCH_SIZE = 1000;
+    public static final int DEFAULT_REST_PORT = 8081;
+
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*(\\.[a-zA-Z_][a-zA-Z0-9_]*)?");
+    private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}");
+
+    public SinkJobConfig {
+        require(Setting.BOOTSTRAP_SERVERS, bootstrapServers);
+        for (String server : bootstrapServers.split(",")) {
+            if (!HOST_PORT.matcher(server.trim()).matches()) {
+                throw invalid(Setting.BOOTSTRAP_SERVERS, bootstrapServers, "expected host:port[,host:port...]");
+            }
+        }
+        require(Setting.TOPIC, topic);
+        if (!TOPIC_NAME.matcher(topic).matches()) {
+            throw invalid(Setting.TOPIC, topic, "not a Kafka topic name ([a-zA-Z0-9._-], at most 249 characters)");
+        }
+        require(Setting.GROUP_ID, groupId);
+        require(Setting.JDBC_URL, jdbcUrl);
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw invalid(Setting.JDBC_URL, jdbcUrl, "expected jdbc:postgresql://host:port/database");
+        }
+        require(Setting.JDBC_USER, jdbcUser);
+        positive(Setting.CHECKPOINT_INTERVAL, checkpointInterval);
+        if (checkpointInterval.toMillis() < 10) {
+            throw invalid(Setting.CHECKPOINT_INTERVAL, checkpointInterval, "Flink's minimum is 10 ms");
+        }
+        positive(Setting.CHECKPOINT_TIMEOUT, checkpointTimeout);
+        if (checkpointTimeout.toMillis() < 10) {
+            throw invalid(Setting.CHECKPOINT_TIMEOUT, checkpointTimeout, "Flink's minimum is 10 ms");
+        }
+        if (checkpointDir != null && checkpointDir.isBlank()) {
+            throw invalid(Setting.CHECKPOINT_DIR, checkpointDir, "empty");
+        }
+        if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+            throw invalid(Setting.PARALLELISM, parallelism, "expected 1-" + MAX_PARALLELISM);
+        }
+        positive(Setting.ORPHAN_CHECK_INTERVAL, orphanCheckInterval);
+        positive(Setting.ORPHAN_MIN_AGE, orphanMinAge);
+        // A live job keeps a transaction prepared from its checkpoint's barrier until the checkpoint completes:
+        // at most about one interval (the next checkpoint cannot start before) plus the checkpoint timeout. A
+        // prepared transaction of another job that is younger may still be committed by it: not an orphan yet.
+        Duration livePrepareBound = checkpointInterval.plus(checkpointTimeout);
+        if (orphanMinAge.compareTo(livePrepareBound) < 0) {
+            throw invalid(Setting.ORPHAN_MIN_AGE, orphanMinAge, "must be at least " + Setting.CHECKPOINT_INTERVAL.label()
+                    + " + " + Setting.CHECKPOINT_TIMEOUT.label() + " = " + livePrepareBound
+                    + ": a younger prepared transaction may belong to a live job that has not committed it yet");
+        }
+        require(Setting.DEAD_LETTER_TABLE, deadLetterTable);
+        if (!TABLE_NAME.matcher(deadLetterTable).matches()) {
+            throw invalid(Setting.DEAD_LETTER_TABLE, deadLetterTable, "expected a table name, optionally schema.table");
+        }
+        if (dedupRetention == null || dedupRetention.isNegative()) {
+            throw invalid(Setting.DEDUP_RETENTION, dedupRetention, "expected PT0S (off) or a positive duration");
+        }
+        if (jdbcBatchSize < 1 || jdbcBatchSize > 100_000) {
+            throw invalid(Setting.JDBC_BATCH_SIZE, jdbcBatchSize, "expected 1-100000");
+        }
+        require(Setting.LOCAL_TMP_DIR, localTmpDir);
+        if (restPort < 0 || restPort > 65535) {
+            throw invalid(Setting.REST_PORT, restPort, "expected 0-65535");
+        }
+    }
+
+    /**
+     * Reads the configuration from {@code --name value} arguments and the environment (arguments win).
+     *
+     * @throws InvalidConfigException naming the setting that is missing, unknown or bad
+     */
+    public static SinkJobConfig fromArgs(String[] args, Map<String, String> environment) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            String value = environment.get(setting.environmentVariable());
+            if (value != null && !value.isBlank()) {
+                values.put(setting, value.trim());
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (name.equals("--jdbc-password")) {
+                throw new InvalidConfigException("--jdbc-password is not accepted: a password in the arguments shows "
+                        + "in process lists and shell history. Set the environment variable " + PASSWORD_ENV
+                        + " or name a file with " + Setting.JDBC_PASSWORD_FILE.label());
+            }
+            Setting setting = Setting.byArgument(name).orElseThrow(() -> new InvalidConfigException(
+                    "unknown argument '" + arg + "'; the settings are: " + usage()));
+            if (value == null) {
+                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                    throw new InvalidConfigException(setting.argument() + " needs a value: " + setting.description());
+                }
+                value = args[++i];
+            }
+            values.put(setting, value.trim());
+        }
+        return builder()
+                .bootstrapServers(values.get(Setting.BOOTSTRAP_SERVERS))
+                .topic(values.getOrDefault(Setting.TOPIC, DEFAULT_TOPIC))
+                .groupId(values.getOrDefault(Setting.GROUP_ID, DEFAULT_GROUP_ID))
+                .jdbcUrl(values.get(Setting.JDBC_URL))
+                .jdbcUser(values.getOrDefault(Setting.JDBC_USER, DEFAULT_USER))
+                .jdbcPassword(password(values.get(Setting.JDBC_PASSWORD_FILE), environment.get(PASSWORD_ENV)))
+                .checkpointInterval(duration(values, Setting.CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL))
+                .checkpointTimeout(duration(values, Setting.CHECKPOINT_TIMEOUT, DEFAULT_CHECKPOINT_TIMEOUT))
+                .checkpointDir(values.get(Setting.CHECKPOINT_DIR))
+                .parallelism(integer(values, Setting.PARALLELISM, DEFAULT_PARALLELISM))
+                .rollbackOrphanedXa(bool(values, Setting.ROLLBACK_ORPHANED_XA, false))
+                .orphanCheckInterval(duration(values, Setting.ORPHAN_CHECK_INTERVAL, DEFAULT_ORPHAN_CHECK_INTERVAL))
+                .orphanMinAge(duration(values, Setting.ORPHAN_MIN_AGE, DEFAULT_ORPHAN_MIN_AGE))
+                .deadLetterTable(values.getOrDefault(Setting.DEAD_LETTER_TABLE, DEFAULT_DEAD_LETTER_TABLE))
+                .dedupRetention(duration(values, Setting.DEDUP_RETENTION, DEFAULT_DEDUP_RETENTION))
+                .jdbcBatchSize(integer(values, Setting.JDBC_BATCH_SIZE, DEFAULT_JDBC_BATCH_SIZE))
+                .localTmpDir(values.getOrDefault(Setting.LOCAL_TMP_DIR, defaultLocalTmpDir()))
+                .restPort(integer(values, Setting.REST_PORT, DEFAULT_REST_PORT))
+                .build();
+    }
+
+    /** One line per setting, for {@code --help} and error messages. */
+    public static String usage() {
+        StringBuilder out = new StringBuilder();
+        for (Setting s : Setting.values()) {
+            out.append(System.lineSeparator()).append(String.format(Locale.ROOT, "  %-26s %-26s %s",
+                    s.argument(), s.environmentVariable(), s.description()));
+        }
+        out.append(System.lineSeparator()).append(String.format(Locale.ROOT, "  %-26s %-26s %s", "",
+                PASSWORD_ENV, "PostgreSQL password (or " + Setting.JDBC_PASSWORD_FILE.argument() + ")"));
+        return out.toString();
+    }
+
+    public Optional<String> checkpointDirectory() {
+        return Optional.ofNullable(checkpointDir);
+    }
+
+    /** The checkpoint directory as a URI Flink accepts: a plain path becomes an absolute {@code file://} URI. */
+    public Optional<String> checkpointUri() {
+        return checkpointDirectory().map(dir -> dir.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")
+                ? dir : Path.of(dir).toAbsolutePath().normalize().toUri().toString());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().bootstrapServers(bootstrapServers).topic(topic).groupId(groupId).jdbcUrl(jdbcUrl)
+                .jdbcUser(jdbcUser).jdbcPassword(jdbcPassword).checkpointInterval(checkpointInterval)
+                .checkpointTimeout(checkpointTimeout).checkpointDir(checkpointDir).parallelism(parallelism)
+                .rollbackOrphanedXa(rollbackOrphanedXa).orphanCheckInterval(orphanCheckInterval)
+                .orphanMinAge(orphanMinAge).deadLetterTable(deadLetterTable).dedupRetention(dedupRetention)
+                .jdbcBatchSize(jdbcBatchSize).localTmpDir(localTmpDir).restPort(restPort);
+    }
+
+    @Override
+    public String toString() {
+        return "SinkJobConfig[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", groupId=" + groupId
+                + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", jdbcPassword="
+                + (jdbcPassword == null ? "(none)" : "(set)") + ", checkpointInterval=" + checkpointInterval
+                + ", checkpointTimeout=" + checkpointTimeout + ", checkpointDir=" + checkpointDir
+                + ", parallelism=" + parallelism + ", rollbackOrphanedXa=" + rollbackOrphanedXa
+                + ", orphanCheckInterval=" + orphanCheckInterval + ", orphanMinAge=" + orphanMinAge
+                + ", deadLetterTable=" + deadLetterTable + ", dedupRetention=" + dedupRetention
+                + ", jdbcBatchSize=" + jdbcBatchSize + ", localTmpDir=" + localTmpDir + ", restPort=" + restPort + "]";
+    }
+
+    private static String password(String file, String environmentValue) {
+        boolean fromEnv = environmentValue != null && !environmentValue.isEmpty();
+        if (file != null && fromEnv) {
+            throw new InvalidConfigException("both " + PASSWORD_ENV + " and " + Setting.JDBC_PASSWORD_FILE.label()
+                    + " are set: keep one, so that it is clear which password is used");
+        }
+        if (file == null) {
+            return fromEnv ? environmentValue : null;
+        }
+        try {
+            String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            String password = content.strip();
+            if (password.isEmpty()) {
+                throw new InvalidConfigException(Setting.JDBC_PASSWORD_FILE.label() + " '" + file + "' is empty");
+            }
+            return password;
+        } catch (IOException e) {
+            throw new InvalidConfigException(Setting.JDBC_PASSWORD_FILE.label() + " '" + file + "' cannot be read: "
+                    + e, e);
+        }
+    }
+
+    private static Duration duration(Map<Setting, String> values, Setting setting, Duration fallback) {
+        String value = values.get(setting);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw invalid(setting, value, "expected an ISO-8601 duration such as PT10S, PT500MS is written PT0.5S");
+        }
+    }
+
+    private static int integer(Map<Setting, String> values, Setting setting, int fallback) {
+        String value = values.get(setting);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw invalid(setting, value, "expected an integer");
+        }
+    }
+
+    private static boolean bool(Map<Setting, String> values, Setting setting, boolean fallback) {
+        String value = values.get(setting);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(setting, value, "expected true or false");
+        };
+    }
+
+    private static String defaultLocalTmpDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "flink-sink-job").toString();
+    }
+
+    private static void require(Setting setting, String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidConfigException(setting.label() + " is required: " + setting.description());
+        }
+    }
+
+    private static void positive(Setting setting, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw invalid(setting, value, "expected a positive duration");
+        }
+    }
+
+    private static InvalidConfigException invalid(Setting setting, Object value, String why) {
+        return new InvalidConfigException("invalid " + setting.label() + " '" + value + "': " + why);
+    }
+
+    /** Builds a config; {@link #build()} validates like {@link #fromArgs}. Unset values take the defaults. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String topic = DEFAULT_TOPIC;
+        private String groupId = DEFAULT_GROUP_ID;
+        private String jdbcUrl;
+        private String jdbcUser = DEFAULT_USER;
+        private String jdbcPassword;
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private Duration checkpointTimeout = DEFAULT_CHECKPOINT_TIMEOUT;
+        private String checkpointDir;
+        private int parallelism = DEFAULT_PARALLELISM;
+        private boolean rollbackOrphanedXa;
+        private Duration orphanCheckInterval = DEFAULT_ORPHAN_CHECK_INTERVAL;
+        private Duration orphanMinAge = DEFAULT_ORPHAN_MIN_AGE;
+        private String deadLetterTable = DEFAULT_DEAD_LETTER_TABLE;
+        private Duration dedupRetention = DEFAULT_DEDUP_RETENTION;
+        private int jdbcBatchSize = DEFAULT_JDBC_BATCH_SIZE;
+        private String localTmpDir = defaultLocalTmpDir();
+        private int restPort = DEFAULT_REST_PORT;
+
+        private Builder() {}
+
+        public Builder bootstrapServers(String v) { bootstrapServers = v; return this; }
+        public Builder topic(String v) { topic = v; return this; }
+        public Builder groupId(String v) { groupId = v; return this; }
+        public Builder jdbcUrl(String v) { jdbcUrl = v; return this; }
+        public Builder jdbcUser(String v) { jdbcUser = v; return this; }
+        public Builder jdbcPassword(String v) { jdbcPassword = v; return this; }
+        public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
+        public Builder checkpointTimeout(Duration v) { checkpointTimeout = v; return this; }
+        public Builder checkpointDir(String v) { checkpointDir = v; return this; }
+        public Builder parallelism(int v) { parallelism = v; return this; }
+        public Builder rollbackOrphanedXa(boolean v) { rollbackOrphanedXa = v; return this; }
+        public Builder orphanCheckInterval(Duration v) { orphanCheckInterval = v; return this; }
+        public Builder orphanMinAge(Duration v) { orphanMinAge = v; return this; }
+        public Builder deadLetterTable(String v) { deadLetterTable = v; return this; }
+        public Builder dedupRetention(Duration v) { dedupRetention = v; return this; }
+        public Builder jdbcBatchSize(int v) { jdbcBatchSize = v; return this; }
+        public Builder localTmpDir(String v) { localTmpDir = v; return this; }
+        public Builder restPort(int v) { restPort = v; return this; }
+
+        public SinkJobConfig build() {
+            return new SinkJobConfig(bootstrapServers, topic, groupId, jdbcUrl, jdbcUser, jdbcPassword,
+                    checkpointInterval, checkpointTimeout, checkpointDir, parallelism, rollbackOrphanedXa,
+                    orphanCheckInterval, orphanMinAge, deadLetterTable, dedupRetention, jdbcBatchSize, localTmpDir,
+                    restPort);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package com.acme.clickstream.flink.sink;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import com.acme.clickstream.flink.config.InvalidConfigException;
+import com.acme.clickstream.flink.config.Setting;
+import com.acme.clickstream.flink.config.SinkJobConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks, before the job is submitted, what would otherwise fail every attempt of it: PostgreSQL is reachable with
+ * the configured URL and user, both tables exist, and the server allows prepared transactions.
+ */
+public final class SinkPreflight {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkPreflight.class);
+
+    private SinkPreflight() {}
+
+    public static void verify(SinkJobConfig config) {
+        try (Connection connection = PgConnectionSettings.of(config, SessionSinks.APPLICATION_NAME + "-preflight")
+                .connect(); Statement st = connection.createStatement()) {
+            requireTable(st, SessionStatements.SESSIONS_TABLE, "apply the schema migrations (module schema, V1)",
+                    Setting.JDBC_URL);
+            requireTable(st, config.deadLetterTable(), "apply the schema migrations (module schema, V3) or create it",
+                    Setting.DEAD_LETTER_TABLE);
+            int maxPrepared;
+            try (ResultSet rs = st.executeQuery("select current_setting('max_prepared_transactions')::int")) {
+                rs.next();
+                maxPrepared = rs.getInt(1);
+            }
+            int needed = 2 * config.parallelism();
+            if (maxPrepared == 0) {
+                throw new InvalidConfigException("PostgreSQL at " + Setting.JDBC_URL.label() + " '" + config.jdbcUrl()
+                        + "' has max_prepared_transactions = 0: the XA sink needs prepared transactions; set it to at"
+                        + " least " + needed + " (2 x parallelism) in postgresql.conf and restart the server");
+            }
+            if (maxPrepared < needed) {
+                LOG.warn("max_prepared_transactions is {}, below 2 x parallelism = {}: checkpoints may fail when "
+                        + "transactions of consecutive checkpoints overlap", maxPrepared, needed);
+            }
+        } catch (SQLException e) {
+            throw new InvalidConfigException("cannot connect to PostgreSQL with " + Setting.JDBC_URL.label() + " '"
+                    + config.jdbcUrl() + "' as " + Setting.JDBC_USER.label() + " '" + config.jdbcUser() + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void requireTable(Statement st, String table, String hint, Setting setting) throws SQLException {
+        try (ResultSet rs = st.executeQuery("select to_regclass('" + table.replace("'", "''") + "') is not null")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new InvalidConfigException("table " + table + " does not exist in the database of "
+                        + setting.label() + ": " + hint);
+            }
+        }
+    }
+}

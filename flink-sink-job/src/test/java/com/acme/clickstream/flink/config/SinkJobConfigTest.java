@@ -1,0 +1,131 @@
+package com.acme.clickstream.flink.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SinkJobConfigTest {
+    private static final String[] REQUIRED = {"--bootstrap-servers", "k1:9092,k2:9092", "--jdbc-url",
+            "jdbc:postgresql://db:5432/clicks"};
+
+    private static SinkJobConfig parse(Map<String, String> env, String... args) {
+        return SinkJobConfig.fromArgs(args, env);
+    }
+
+    @Test
+    void defaults() {
+        SinkJobConfig c = parse(Map.of(), REQUIRED);
+        assertThat(c.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+        assertThat(c.topic()).isEqualTo("clickstream.sessions");
+        assertThat(c.groupId()).isEqualTo("clickstream-flink-sink");
+        assertThat(c.jdbcUser()).isEqualTo("postgres");
+        assertThat(c.jdbcPassword()).isNull();
+        assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.checkpointTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.checkpointDirectory()).isEmpty();
+        assertThat(c.parallelism()).isEqualTo(2);
+        assertThat(c.rollbackOrphanedXa()).isFalse();
+        assertThat(c.orphanCheckInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.orphanMinAge()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.deadLetterTable()).isEqualTo("sessions_rejected");
+        assertThat(c.dedupRetention()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.restPort()).isEqualTo(8081);
+    }
+
+    @Test
+    void environmentAndArgumentsArgumentsWin() {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "env:9092");
+        env.put("JDBC_URL", "jdbc:postgresql://env/db");
+        env.put("SESSIONS_TOPIC", "env.topic");
+        env.put("PARALLELISM", "3");
+        env.put("CHECKPOINT_INTERVAL", "PT5S");
+        env.put("ROLLBACK_ORPHANED_XA", "TRUE");
+        env.put("CHECKPOINT_DIR", "  ");
+        SinkJobConfig c = parse(env, "--topic", "arg.topic", "--parallelism=4", "--checkpoint-dir", "/data/chk");
+        assertThat(c.bootstrapServers()).isEqualTo("env:9092");
+        assertThat(c.topic()).isEqualTo("arg.topic");
+        assertThat(c.parallelism()).isEqualTo(4);
+        assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.rollbackOrphanedXa()).isTrue();
+        assertThat(c.checkpointUri()).contains("file:///data/chk");
+        assertThat(parse(env, "--checkpoint-dir", "s3://bucket/chk").checkpointUri()).contains("s3://bucket/chk");
+    }
+
+    @Test
+    void passwordFromEnvironmentOrFileNeverFromArguments(@TempDir Path dir) throws Exception {
+        assertThat(parse(Map.of("JDBC_PASSWORD", "s3cret"), REQUIRED).jdbcPassword()).isEqualTo("s3cret");
+        Path file = dir.resolve("pw");
+        Files.writeString(file, "from-file\n");
+        assertThat(parse(Map.of(), append(REQUIRED, "--jdbc-password-file", file.toString())).jdbcPassword())
+                .isEqualTo("from-file");
+        assertThat(parse(Map.of(), REQUIRED).toString()).doesNotContain("from-file");
+        assertThat(parse(Map.of("JDBC_PASSWORD", "s3cret"), REQUIRED).toString()).doesNotContain("s3cret");
+
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--jdbc-password", "x")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("--jdbc-password is not accepted")
+                .hasMessageContaining("JDBC_PASSWORD");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--jdbc-password=x")))
+                .hasMessageContaining("--jdbc-password is not accepted");
+        assertThatThrownBy(() -> parse(Map.of("JDBC_PASSWORD", "a"),
+                append(REQUIRED, "--jdbc-password-file", file.toString()))).hasMessageContaining("both");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--jdbc-password-file", dir.resolve("no").toString())))
+                .hasMessageContaining("--jdbc-password-file/JDBC_PASSWORD_FILE").hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void badValuesNameTheSetting() {
+        assertThatThrownBy(() -> parse(Map.of(), "--jdbc-url", "jdbc:postgresql://db/x"))
+                .hasMessageContaining("--bootstrap-servers/KAFKA_BOOTSTRAP_SERVERS is required");
+        assertThatThrownBy(() -> parse(Map.of(), "--bootstrap-servers", "k:1"))
+                .hasMessageContaining("--jdbc-url/JDBC_URL is required");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--checkpoint-interval", "10s")))
+                .hasMessageContaining("--checkpoint-interval/CHECKPOINT_INTERVAL '10s'").hasMessageContaining("ISO-8601");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--parallelism", "0")))
+                .hasMessageContaining("--parallelism/PARALLELISM '0'");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--parallelism", "two")))
+                .hasMessageContaining("--parallelism/PARALLELISM 'two'");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--rollback-orphaned-xa", "yes")))
+                .hasMessageContaining("--rollback-orphaned-xa/ROLLBACK_ORPHANED_XA 'yes'");
+        assertThatThrownBy(() -> parse(Map.of(), "--bootstrap-servers", "k:1", "--jdbc-url", "jdbc:mysql://x/y"))
+                .hasMessageContaining("--jdbc-url/JDBC_URL");
+        assertThatThrownBy(() -> parse(Map.of(), "--bootstrap-servers", "nohost", "--jdbc-url", "jdbc:postgresql:x"))
+                .hasMessageContaining("--bootstrap-servers/KAFKA_BOOTSTRAP_SERVERS 'nohost'");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--topic", "bad topic")))
+                .hasMessageContaining("--topic/SESSIONS_TOPIC");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--dead-letter-table", "x; drop table y")))
+                .hasMessageContaining("--dead-letter-table/DEAD_LETTER_TABLE");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--dedup-retention", "-PT1S")))
+                .hasMessageContaining("--dedup-retention/DEDUP_RETENTION");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--nonsense", "1")))
+                .hasMessageContaining("unknown argument '--nonsense'");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--topic")))
+                .hasMessageContaining("--topic needs a value");
+        assertThatThrownBy(() -> parse(Map.of("PARALLELISM", "many"), REQUIRED))
+                .hasMessageContaining("--parallelism/PARALLELISM 'many'");
+    }
+
+    @Test
+    void orphanMinAgeMustCoverALiveJobsPrepareToCommitWindow() {
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--checkpoint-interval", "PT1M",
+                "--checkpoint-timeout", "PT5M", "--orphan-min-age", "PT5M")))
+                .hasMessageContaining("--orphan-min-age/ORPHAN_MIN_AGE 'PT5M'").hasMessageContaining("PT6M");
+        assertThat(parse(Map.of(), append(REQUIRED, "--checkpoint-interval", "PT1M", "--checkpoint-timeout", "PT5M",
+                "--orphan-min-age", "PT6M")).orphanMinAge()).isEqualTo(Duration.ofMinutes(6));
+    }
+
+    private static String[] append(String[] a, String... b) {
+        String[] r = new String[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}

@@ -1,0 +1,71 @@
+package com.acme.clickstream.flink.support;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.acme.clickstream.devstack.TestServers;
+import com.acme.clickstream.flink.SessionSinkJob;
+import com.acme.clickstream.flink.config.SinkJobConfig;
+import com.acme.clickstream.flink.model.SessionRow;
+import com.acme.clickstream.flink.source.SessionSources;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Submits the job to the shared test MiniCluster. */
+public final class Jobs {
+    private Jobs() {}
+
+    /** A configuration for the tests: test servers, parallelism 2, checkpoints every 300 ms. */
+    public static SinkJobConfig.Builder config(String topic, Database db, Path checkpoints) {
+        return SinkJobConfig.builder()
+                .bootstrapServers(TestServers.kafka().bootstrapServers())
+                .topic(topic)
+                .groupId("group-" + topic)
+                .jdbcUrl(db.jdbcUrl())
+                .checkpointInterval(Duration.ofMillis(300))
+                .checkpointTimeout(Duration.ofSeconds(20))
+                .orphanMinAge(Duration.ofSeconds(21))
+                .orphanCheckInterval(Duration.ofSeconds(1))
+                .checkpointDir(checkpoints.toString())
+                .parallelism(FlinkTestCluster.PARALLELISM);
+    }
+
+    public static JobClient start(SinkJobConfig config, Sink<SessionRow> sink) throws Exception {
+        return start(config, sink, null);
+    }
+
+    /** Starts the job, from {@code restorePath} (a retained checkpoint) when not null, and waits until it runs. */
+    public static JobClient start(SinkJobConfig config, Sink<SessionRow> sink, String restorePath) throws Exception {
+        FlinkTestCluster.start();
+        Configuration conf = new Configuration();
+        if (restorePath != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        new SessionSinkJob(config).build(env, SessionSources.kafka(config), sink);
+        JobClient client = env.executeAsync("test " + config.topic());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (client.getJobStatus().get() != JobStatus.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job not running: " + client.getJobStatus().get());
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        return client;
+    }
+
+    public static void cancel(JobClient client) throws Exception {
+        if (client != null && !client.getJobStatus().get().isGloballyTerminalState()) {
+            client.cancel().get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!client.getJobStatus().get().isGloballyTerminalState() && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package com.acme.clickstream.flink.support;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.acme.clickstream.devstack.KafkaBroker;
+import com.acme.clickstream.flink.model.SessionRow;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Writes test records to the test broker. */
+public final class Topics implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+
+    public Topics(KafkaBroker broker, String topic, int partitions) {
+        broker.createTopic(topic, partitions);
+        this.topic = topic;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, "0"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    public void send(SessionRow session) {
+        send(session.userId(), Sessions.bytes(session));
+    }
+
+    public void send(String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
+                    .get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot send to " + topic, e);
+        }
+    }
+
+    /**
+     * Sends the sessions one by one, {@code gap} apart, in the background: the job then sees them across many
+     * checkpoints. The returned thread ends when all are sent.
+     */
+    public Thread trickle(List<SessionRow> sessions, Duration gap) {
+        Thread thread = new Thread(() -> {
+            for (SessionRow s : sessions) {
+                send(s);
+                try {
+                    TimeUnit.MILLISECONDS.sleep(gap.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }, "trickle-" + topic);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
