@@ -6,7 +6,7 @@
 #                  [--kafka-port N] [--pg-port N] [--http-port N]
 #                  [--kafka-bootstrap HOST:PORT] [--jdbc-url URL]      (./run-local.sh --help: all options)
 #
-# Builds what it needs first (mvn -DskipTests install) when an artifact is missing or older than the
+# Builds what it needs first (mvn -DskipTests package) when an artifact is missing or older than the
 # sources. Prints "READY kafka=... postgres=... sessionizer=..." once everything is up; Ctrl-C stops
 # everything it started. Session rules: the SESSIONIZER_* environment variables.
 set -eu
@@ -30,10 +30,10 @@ needs_build() {
 }
 
 if [ "${RUN_LOCAL_SKIP_BUILD:-}" != "1" ] && needs_build; then
-    echo "building the pipeline (mvn -q -B -DskipTests install) ..."
+    echo "building the pipeline (mvn -q -B -DskipTests package) ..."
     mkdir -p "$ROOT/target"
     touch "$STAMP.new"
-    mvn -q -B -DskipTests install
+    mvn -q -B -DskipTests package
     mv "$STAMP.new" "$STAMP"
 fi
 

@@ -43,7 +43,7 @@ public record Artifacts(Path sessionizerJar, Path flinkClasses, Path flinkLib) {
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the sessionizer and the Flink job must be built first; missing: "
-                    + String.join(", ", missing) + ". Build them with `mvn -DskipTests install` at the repository root.");
+                    + String.join(", ", missing) + ". Build them with `mvn -DskipTests package` at the repository root.");
         }
     }
 }

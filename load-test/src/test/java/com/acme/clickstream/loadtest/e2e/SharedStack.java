@@ -1,0 +1,102 @@
+package com.acme.clickstream.loadtest.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import com.acme.clickstream.loadtest.model.SessionRules;
+import com.acme.clickstream.loadtest.stack.Artifacts;
+import com.acme.clickstream.loadtest.stack.LocalStack;
+import com.acme.clickstream.loadtest.stack.StackConfig;
+import com.acme.clickstream.loadtest.stack.Topics;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One local stack for all end-to-end tests of a test JVM (2 cores: start Kafka, PostgreSQL, the
+ * sessionizer and the Flink job once), started by the same classes as the run command, and stopped
+ * when JUnit finishes the test plan (also when tests fail).
+ */
+final class SharedStack {
+    /** Short session rules (contract names), so that sessions close within seconds of their last event. */
+    static final Map<String, String> SESSION_RULES = Map.of(
+            "SESSIONIZER_INACTIVITY_GAP", "PT10S",
+            "SESSIONIZER_GRACE", "PT2S",
+            "SESSIONIZER_IDLE_ADVANCE_AFTER", "PT1S");
+    static final SessionRules RULES = SessionRules.fromEnv(SESSION_RULES);
+    static final int EVENT_PARTITIONS = 4;
+    /** Rows become visible per checkpoint: checkpoint often. */
+    static final List<String> FLINK_ARGS = List.of("--checkpoint-interval", "PT2S");
+
+    /**
+     * Each test's events get their own stretch of event time, hours after the previous test's: the
+     * sessionizer's stream time (and dedup memory) carries over from test to test, the reference
+     * implementation of verify starts from nothing, so a test must not overlap an earlier one.
+     */
+    private static Instant nextEventTime = Instant.now().minus(Duration.ofHours(20)).truncatedTo(ChronoUnit.HOURS);
+
+    private SharedStack() {}
+
+    static LocalStack get(ExtensionContext context) {
+        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(SharedStack.class, k -> new Holder(start()), Holder.class).stack;
+    }
+
+    /** Event time for a test's data: a start at least three hours after the previous test's. */
+    static synchronized Instant reserveEventTime(Duration span) {
+        Instant start = nextEventTime;
+        nextEventTime = start.plus(span).plus(Duration.ofHours(3));
+        return start;
+    }
+
+    private static LocalStack start() {
+        Path module = Path.of("").toAbsolutePath();
+        // The build points java.io.tmpdir into the module's build directory.
+        Path dataDir = Path.of(System.getProperty("java.io.tmpdir"), "e2e-stack");
+        deleteTree(dataDir);
+        Artifacts artifacts = new Artifacts(
+                Path.of(System.getProperty("e2e.sessionizer.jar",
+                        module.resolve("../sessionizer/target/quarkus-app/quarkus-run.jar").toString())),
+                Path.of(System.getProperty("e2e.flink.classes",
+                        module.resolve("../flink-sink-job/target/classes").toString())),
+                Path.of(System.getProperty("e2e.flink.lib",
+                        module.resolve("../flink-sink-job/target/lib").toString())));
+        // Fails with what is missing and how to build it (mvn verify at the root builds them first).
+        artifacts.check();
+        StackConfig config = new StackConfig(dataDir, 0, 0, 0, Optional.empty(), Optional.empty(),
+                artifacts, Topics.defaults(EVENT_PARTITIONS), SESSION_RULES, FLINK_ARGS, Duration.ofMinutes(3));
+        long started = System.nanoTime();
+        LocalStack stack = LocalStack.start(config);
+        EndToEndTest.log(String.format("%s (ready in %.1f s)", stack.readyLine(), (System.nanoTime() - started) / 1e9));
+        return stack;
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    /** JUnit closes AutoCloseable values of the root store when the test plan ends. */
+    private record Holder(LocalStack stack) implements AutoCloseable {
+        @Override
+        public void close() {
+            stack.close();
+        }
+    }
+}
