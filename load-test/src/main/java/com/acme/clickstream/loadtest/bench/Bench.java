@@ -103,7 +103,8 @@ public final class Bench {
                     c.checkpointInterval().toMillis(), checkpointAvg, ks.eventsPerSecond(), sink.xaRowsPerSecond(),
                     sink.jdbcRowsPerSecond(), c.sinkBatch(), verify.ok(), verify.summary(), c.reportDir().resolve("report.html"));
             String notes = String.format("""
-                    Load: %d events at %.0f/s offered (%.0f/s achieved), %d users, seed %d, real-time event time, default odd-record shares.
+                    Load: %d events at %.0f/s offered (%.0f/s achieved, at worst %d ms behind schedule), %d users, seed %d,
+                    real-time event time, default odd-record shares.
                     Session rules: gap %s, grace %s, max duration %s, dedup window %s, idle-advance-after %s.
                     Pipeline events/s = slope of sum(event_count) in PostgreSQL over the second half of the load; it equals
                     the offered rate when the pipeline keeps up (offer more to find its capacity).
@@ -116,7 +117,7 @@ public final class Bench {
                     copies of the table, plain (local commit per batch) vs XA (start/end/prepare/commit per batch).
                     Machine: %d cores, load average at the end %s; everything (broker, PostgreSQL, sessionizer, Flink,
                     generator) on it, next to whatever else ran there.
-                    """, sent.events(), c.rate(), sent.eventsPerSecond(), c.users(), c.seed(), rules.inactivityGap(),
+                    """, sent.events(), c.rate(), sent.eventsPerSecond(), sent.maxBehind().toMillis(), c.users(), c.seed(), rules.inactivityGap(),
                     rules.grace(), rules.maxDuration(), rules.dedupWindow(), c.idleAdvanceAfter(), latency.getTotalCount(),
                     c.sinkBatch(), Runtime.getRuntime().availableProcessors(), loadAverage());
             Report.write(c.reportDir(), r, samples, latency, notes + "\nverify:\n" + verify.summary());

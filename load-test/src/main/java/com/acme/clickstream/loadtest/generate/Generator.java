@@ -52,6 +52,7 @@ public final class Generator {
             long eventsStarted = System.nanoTime();
             long nextProgress = eventsStarted + nanos(config.progressEvery());
             long sent = 0;
+            long maxBehindNanos = 0;
             boolean interrupted = false;
             try (KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
                 while (planner.hasNext()) {
@@ -63,6 +64,7 @@ public final class Generator {
                     // Record i is due at i / rate after the start: sleeping keeps the rate, catching up is allowed.
                     long due = eventsStarted + (long) (sent * 1e9 / config.rate());
                     long wait = due - System.nanoTime();
+                    maxBehindNanos = Math.max(maxBehindNanos, -wait);
                     if (Thread.interrupted() || (wait > 0 && !sleepNanos(wait))) {
                         // Stopped from outside: end here, but record every record already sent.
                         interrupted = true;
@@ -85,7 +87,7 @@ public final class Generator {
             }
             SentLog log = new SentLog(out, partitions, sent, Map.copyOf(planner.sentByKind()), users, pages,
                     Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
-                    Duration.ofNanos(System.nanoTime() - started));
+                    Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(maxBehindNanos));
             progress.accept(log.summary());
             return log;
         }
