@@ -96,12 +96,26 @@ public final class Bench {
                     .withPartitions(c.eventPartitions()));
             out.accept("bench: sink baselines with the " + expected.sessions().size() + " expected session rows");
             SinkBaseline.Result sink = SinkBaseline.run(stack.jdbcUrl(), expected.sessions(), c.sinkBatch());
+            out.accept("bench: the Flink job's sink benchmark over " + topics.sessions());
+            FlinkSinkBenchmark.Result flinkSinks = null;
+            String flinkNote;
+            try {
+                flinkSinks = FlinkSinkBenchmark.run(c.artifacts(), stack.bootstrapServers(), topics.sessions(),
+                        stack.jdbcUrl(), "postgres", c.reportDir(), 2, Duration.ofMinutes(10), out);
+                flinkNote = "Flink job's SinkBenchmark (XA sink vs plain batched JDBC sink through the job, median of 2 rounds"
+                        + " after a warm-up): " + flinkSinks.line();
+            } catch (Exception e) {
+                flinkNote = "Flink job's SinkBenchmark unavailable (" + e.getMessage() + "): xa/jdbc figures are the direct JDBC ones";
+                out.accept("bench: " + flinkNote);
+            }
 
             BenchResult r = new BenchResult(sent.events(), sent.eventsPerSecond(),
                     steadySlope(samples, loadStart, loadEnd, true), steadySlope(samples, loadStart, loadEnd, false),
                     latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), latency.getMaxValue(),
-                    c.checkpointInterval().toMillis(), checkpointAvg, ks.eventsPerSecond(), sink.xaRowsPerSecond(),
-                    sink.jdbcRowsPerSecond(), c.sinkBatch(), verify.ok(), verify.summary(), c.reportDir().resolve("report.html"));
+                    c.checkpointInterval().toMillis(), checkpointAvg, ks.eventsPerSecond(),
+                    flinkSinks != null ? flinkSinks.xaRowsPerSecond() : sink.xaRowsPerSecond(),
+                    flinkSinks != null ? flinkSinks.jdbcRowsPerSecond() : sink.jdbcRowsPerSecond(),
+                    sink.xaRowsPerSecond(), sink.jdbcRowsPerSecond(), c.sinkBatch(), verify.ok(), verify.summary(), c.reportDir().resolve("report.html"));
             String notes = String.format("""
                     Load: %d events at %.0f/s offered (%.0f/s achieved, at worst %d ms behind schedule), %d users, seed %d,
                     real-time event time, default odd-record shares.
@@ -113,13 +127,15 @@ public final class Bench {
                     checkpoint that makes the XA transaction visible. %d sessions measured.
                     Kafka Streams baseline: same topic from offset 0 (a backlog), 1 stream thread, record timestamps,
                     no validation/dedup/enrichment; rate until its committed offsets reach the end.
-                    Sink baselines: the expected session rows written directly over JDBC in batches of %d into scratch
-                    copies of the table, plain (local commit per batch) vs XA (start/end/prepare/commit per batch).
+                    Sink figures of the RESULT line: %s.
+                    Direct sink comparison: the expected session rows written over JDBC in batches of %d into scratch
+                    copies of the table, plain (local commit per batch) vs XA (start/end/prepare/commit per batch),
+                    two alternating rounds, the second counts.
                     Machine: %d cores, load average at the end %s; everything (broker, PostgreSQL, sessionizer, Flink,
                     generator) on it, next to whatever else ran there.
                     """, sent.events(), c.rate(), sent.eventsPerSecond(), sent.maxBehind().toMillis(), c.users(), c.seed(), rules.inactivityGap(),
                     rules.grace(), rules.maxDuration(), rules.dedupWindow(), c.idleAdvanceAfter(), latency.getTotalCount(),
-                    c.sinkBatch(), Runtime.getRuntime().availableProcessors(), loadAverage());
+                    flinkNote, c.sinkBatch(), Runtime.getRuntime().availableProcessors(), loadAverage());
             Report.write(c.reportDir(), r, samples, latency, notes + "\nverify:\n" + verify.summary());
             java.nio.file.Files.write(c.reportDir().resolve("verify.txt"),
                     java.util.stream.Stream.concat(java.util.stream.Stream.of(verify.summary().lines().findFirst().orElse("")),

@@ -2,11 +2,14 @@ package com.acme.clickstream.loadtest.bench;
 
 import java.nio.file.Path;
 
-/** The bench's figures; {@link #resultLine} is the one line the bench ends with. */
+/**
+ * The bench's figures; {@link #resultLine} is the one line the bench ends with. xa/jdbc rows per second come
+ * from the Flink job's sink benchmark (through the job's sinks); the direct ones from plain JDBC writes.
+ */
 public record BenchResult(long eventsSent, double sentPerSecond, double eventsPerSecond, double processedPerSecond,
                           long p50Ms, long p99Ms, long maxMs, long checkpointMs, long checkpointDurationAvgMs,
                           double baselineKsEventsPerSecond, double xaRowsPerSecond, double jdbcRowsPerSecond,
-                          int sinkBatch, boolean verified, String verifySummary, Path report) {
+                          double directXaRowsPerSecond, double directJdbcRowsPerSecond, int sinkBatch, boolean verified, String verifySummary, Path report) {
 
     public String resultLine() {
         return String.format("RESULT events_per_s=%d p99_close_to_row_ms=%d checkpoint_ms=%d baseline_ks_events_per_s=%d"

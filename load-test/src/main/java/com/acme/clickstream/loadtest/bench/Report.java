@@ -77,8 +77,10 @@ final class Report {
         row(h, "checkpoint interval (ms)", r.checkpointMs(), "Flink job --checkpoint-interval");
         row(h, "checkpoint duration avg (ms)", r.checkpointDurationAvgMs(), "Flink REST, -1 = not available");
         row(h, "baseline Kafka Streams (events/s)", r.baselineKsEventsPerSecond(), "groupByKey().windowedBy(SessionWindows).count(), exactly_once_v2, same topic from the start");
-        row(h, "XA sink (rows/s)", r.xaRowsPerSecond(), "2PC per batch of " + r.sinkBatch() + " rows");
-        row(h, "plain JDBC sink (rows/s)", r.jdbcRowsPerSecond(), "local commit per batch of " + r.sinkBatch() + " rows");
+        row(h, "XA sink (rows/s)", r.xaRowsPerSecond(), "the Flink job's exactly-once sink (its SinkBenchmark; see notes)");
+        row(h, "plain JDBC sink (rows/s)", r.jdbcRowsPerSecond(), "the Flink job's plain batched JDBC sink");
+        row(h, "direct XA writes (rows/s)", r.directXaRowsPerSecond(), "2PC per batch of " + r.sinkBatch() + " rows, no Flink");
+        row(h, "direct JDBC writes (rows/s)", r.directJdbcRowsPerSecond(), "local commit per batch of " + r.sinkBatch() + " rows, no Flink");
         h.append("</table><p>verify: <code>").append(esc(r.verifySummary().lines().findFirst().orElse(""))).append("</code></p>");
 
         h.append("<h2>Events over time (cumulative)</h2>").append(svg("seconds since start", "events", List.of(
@@ -93,8 +95,10 @@ final class Report {
         h.append("<h2>Throughput compared</h2>").append(bars(List.of(
                 new String[] {"pipeline e2e events/s", fmt(r.eventsPerSecond())},
                 new String[] {"baseline Kafka Streams events/s", fmt(r.baselineKsEventsPerSecond())},
-                new String[] {"XA sink rows/s", fmt(r.xaRowsPerSecond())},
-                new String[] {"plain JDBC sink rows/s", fmt(r.jdbcRowsPerSecond())})));
+                new String[] {"XA sink rows/s (Flink)", fmt(r.xaRowsPerSecond())},
+                new String[] {"plain JDBC sink rows/s (Flink)", fmt(r.jdbcRowsPerSecond())},
+                new String[] {"direct XA rows/s", fmt(r.directXaRowsPerSecond())},
+                new String[] {"direct JDBC rows/s", fmt(r.directJdbcRowsPerSecond())})));
         h.append("<h2>Notes</h2><pre>").append(esc(notes)).append("</pre></body></html>");
         Path html = dir.resolve("report.html");
         Files.writeString(html, h.toString());

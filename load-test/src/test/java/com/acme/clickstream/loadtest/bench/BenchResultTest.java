@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BenchResultTest {
     private final BenchResult result = new BenchResult(240_000, 1999.6, 1987.4, 2001.2, 900, 2450, 3100, 2000, 180,
-            15_432.6, 8_765.4, 21_098.7, 500, true, "verify: OK sessions=1 events=1 duplicates=0 late=0 invalid=0 null=0",
+            15_432.6, 8_765.4, 21_098.7, 9_000, 20_000, 500, true, "verify: OK sessions=1 events=1 duplicates=0 late=0 invalid=0 null=0",
             Path.of("r.html"));
 
     @Test
