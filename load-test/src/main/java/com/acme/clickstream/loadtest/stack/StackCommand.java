@@ -77,6 +77,15 @@ public final class StackCommand implements Callable<Integer> {
             + "(default: the clickstream.home system property, else the current directory).")
     Path projectDir;
 
+    @Option(names = "--sessionizer-jar", hidden = true, description = "The sessionizer's quarkus-run.jar (default: under --project-dir).")
+    Path sessionizerJar;
+
+    @Option(names = "--flink-classes", hidden = true, description = "The Flink job's classes (default: under --project-dir).")
+    Path flinkClasses;
+
+    @Option(names = "--flink-lib", hidden = true, description = "The Flink job's dependency jars (default: under --project-dir).")
+    Path flinkLib;
+
     @Option(names = "--ready-timeout", defaultValue = "PT3M", converter = DurationConverter.class,
             description = "How long every part may take to become ready (default: ${DEFAULT-VALUE}).")
     Duration readyTimeout;
@@ -98,9 +107,11 @@ public final class StackCommand implements Callable<Integer> {
         StackConfig config = config();
         LocalStack stack = LocalStack.create(config);
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         LoadRun[] load = new LoadRun[1];
         StackStatus[] status = new StackStatus[1];
         Thread hook = new Thread(() -> {
+            stopping.set(true);
             out.println("stopping the local stack ...");
             if (load[0] != null) {
                 load[0].stop();
@@ -125,7 +136,7 @@ public final class StackCommand implements Callable<Integer> {
         if (!noLoad) {
             load[0] = LoadRun.start(stack, rate, Optional.ofNullable(duration), users, seed, timeScale, out).orElse(null);
         }
-        while (!stopped.await(progressEvery.toMillis(), TimeUnit.MILLISECONDS)) {
+        while (!stopped.await(progressEvery.toMillis(), TimeUnit.MILLISECONDS) && !stopping.get()) {
             String sent = load[0] == null ? "" : load[0].progress() + " | ";
             out.println(sent + status[0].line());
             out.flush();
@@ -142,8 +153,15 @@ public final class StackCommand implements Callable<Integer> {
                 .orElse(Path.of(""));
         return new StackConfig(dataDir, kafkaPort, pgPort, httpPort,
                 Optional.ofNullable(kafkaBootstrap), Optional.ofNullable(jdbcUrl),
-                Artifacts.in(project), Topics.defaults(eventPartitions),
+                artifacts(project), Topics.defaults(eventPartitions),
                 StackConfig.sessionRules(System.getenv()), flinkArgs, readyTimeout);
+    }
+
+    private Artifacts artifacts(Path project) {
+        Artifacts built = Artifacts.in(project);
+        return new Artifacts(Optional.ofNullable(sessionizerJar).orElse(built.sessionizerJar()),
+                Optional.ofNullable(flinkClasses).orElse(built.flinkClasses()),
+                Optional.ofNullable(flinkLib).orElse(built.flinkLib()));
     }
 
     /** ISO-8601 (PT10M) or the short forms 90s, 10m, 2h. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -94,14 +95,18 @@ abstract class EndToEndTest {
 
     /** A dataset of {@code events} records in a stretch of event time of its own. */
     GeneratorConfig dataset(long events, long seed, Ratios ratios) {
+        return dataset(stack.bootstrapServers(), dataDir, events, seed, ratios);
+    }
+
+    static GeneratorConfig dataset(String bootstrapServers, Path dataDir, long events, long seed, Ratios ratios) {
         Duration span = Duration.ofMillis((long) (events / RATE * TIME_SCALE * 1000));
         Instant start = SharedStack.reserveEventTime(span);
-        return new GeneratorConfig(stack.bootstrapServers(), Topics.defaults(), dataDir, RATE, events, null, seed,
+        return new GeneratorConfig(bootstrapServers, Topics.defaults(), dataDir, RATE, events, null, seed,
                 start, TIME_SCALE, 300, 60, 1.1, ratios, SharedStack.RULES, SharedStack.EVENT_PARTITIONS,
                 Duration.ofMinutes(2), Duration.ofSeconds(2), null);
     }
 
-    CompletableFuture<SentLog> generateInBackground(GeneratorConfig config) {
+    static CompletableFuture<SentLog> generateInBackground(GeneratorConfig config) {
         CompletableFuture<SentLog> sent = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
@@ -142,8 +147,12 @@ abstract class EndToEndTest {
 
     /** Verifies the dataset and asserts exactly-once delivery with exact accounting. */
     VerifyReport assertExactlyOnce(SentLog sent) {
+        return assertExactlyOnce(sent, stack.jdbcUrl(), stack.bootstrapServers());
+    }
+
+    static VerifyReport assertExactlyOnce(SentLog sent, String jdbcUrl, String bootstrapServers) {
         long started = System.nanoTime();
-        VerifyReport report = Verifier.verify(VerifyConfig.of(sent.outDir(), stack.jdbcUrl(), stack.bootstrapServers())
+        VerifyReport report = Verifier.verify(VerifyConfig.of(sent.outDir(), jdbcUrl, bootstrapServers)
                 .withRules(SharedStack.RULES).withPartitions(SharedStack.EVENT_PARTITIONS).withAwait(VERIFY_WITHIN));
         log(String.format("%s (settled %.1f s after the last event was sent)", report.summary(),
                 (System.nanoTime() - started) / 1e9));
@@ -160,8 +169,9 @@ abstract class EndToEndTest {
                 .as("every record sent is valid, invalid or null").isEqualTo(sent.events());
         // The Flink job diverts a second copy of a written session to its dead-letter table instead of
         // failing: exactly once means no second copy ever arrived.
-        assertThat(rejectedRows()).as("rows in sessions_rejected").isZero();
-        assertNoPreparedTransactionLeftBehind();
+        assertThat(queryLong(jdbcUrl, "select case when to_regclass('sessions_rejected') is null then 0"
+                + " else (select count(*) from sessions_rejected) end")).as("rows in sessions_rejected").isZero();
+        assertNoPreparedTransactionLeftBehind(jdbcUrl);
         return report;
     }
 
@@ -171,19 +181,19 @@ abstract class EndToEndTest {
      * prepared transaction that stays: one a crashed job left behind and nobody commits or rolls back. So:
      * every transaction prepared now must be gone (committed) a few checkpoints later.
      */
-    void assertNoPreparedTransactionLeftBehind() {
-        Set<String> preparedNow = preparedGids();
+    static void assertNoPreparedTransactionLeftBehind(String jdbcUrl) {
+        Set<String> preparedNow = preparedGids(jdbcUrl);
         await("every transaction prepared now resolved within a few checkpoints (none left behind): " + preparedNow)
                 .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                    preparedNow.retainAll(preparedGids());
+                    preparedNow.retainAll(preparedGids(jdbcUrl));
                     return preparedNow.isEmpty();
                 });
         log("no prepared transaction left behind");
     }
 
-    Set<String> preparedGids() {
+    static Set<String> preparedGids(String jdbcUrl) {
         Set<String> gids = new HashSet<>();
-        try (Connection c = stack.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select gid from pg_prepared_xacts")) {
             while (rs.next()) {
                 gids.add(rs.getString(1));
@@ -194,13 +204,8 @@ abstract class EndToEndTest {
         return gids;
     }
 
-    long rejectedRows() {
-        return queryLong("select case when to_regclass('sessions_rejected') is null then 0"
-                + " else (select count(*) from sessions_rejected) end");
-    }
-
-    private long queryLong(String sql) {
-        try (Connection c = stack.dataSource().getConnection(); Statement s = c.createStatement();
+    static long queryLong(String jdbcUrl, String sql) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

@@ -58,10 +58,21 @@ final class SharedStack {
     }
 
     private static LocalStack start() {
-        Path module = Path.of("").toAbsolutePath();
         // The build points java.io.tmpdir into the module's build directory.
         Path dataDir = Path.of(System.getProperty("java.io.tmpdir"), "e2e-stack");
         deleteTree(dataDir);
+        Artifacts artifacts = artifacts();
+        StackConfig config = new StackConfig(dataDir, 0, 0, 0, Optional.empty(), Optional.empty(),
+                artifacts, Topics.defaults(EVENT_PARTITIONS), SESSION_RULES, FLINK_ARGS, Duration.ofMinutes(3));
+        long started = System.nanoTime();
+        LocalStack stack = LocalStack.start(config);
+        EndToEndTest.log(String.format("%s (ready in %.1f s)", stack.readyLine(), (System.nanoTime() - started) / 1e9));
+        return stack;
+    }
+
+    /** The built sessionizer and Flink job, next to this module (-De2e.* points elsewhere). */
+    static Artifacts artifacts() {
+        Path module = Path.of("").toAbsolutePath();
         Artifacts artifacts = new Artifacts(
                 Path.of(System.getProperty("e2e.sessionizer.jar",
                         module.resolve("../sessionizer/target/quarkus-app/quarkus-run.jar").toString())),
@@ -71,12 +82,7 @@ final class SharedStack {
                         module.resolve("../flink-sink-job/target/lib").toString())));
         // Fails with what is missing and how to build it (mvn verify at the root builds them first).
         artifacts.check();
-        StackConfig config = new StackConfig(dataDir, 0, 0, 0, Optional.empty(), Optional.empty(),
-                artifacts, Topics.defaults(EVENT_PARTITIONS), SESSION_RULES, FLINK_ARGS, Duration.ofMinutes(3));
-        long started = System.nanoTime();
-        LocalStack stack = LocalStack.start(config);
-        EndToEndTest.log(String.format("%s (ready in %.1f s)", stack.readyLine(), (System.nanoTime() - started) / 1e9));
-        return stack;
+        return artifacts;
     }
 
     static void deleteTree(Path dir) {
