@@ -47,8 +47,10 @@ class LocalRunIT {
         List<SessionRow> second = Sessions.rows("local", 150, 250);
         try (Topics topic = new Topics(TestServers.kafka(), "local-run", 2)) {
             Process run1 = start(dir, topic.topic(), "run1.log");
-            Thread producer = topic.trickle(first, Duration.ofMillis(20));
-            await().atMost(Duration.ofSeconds(90)).until(() -> DB.count("sessions") >= 40);
+            first.subList(0, 20).forEach(topic::send);
+            await().atMost(Duration.ofSeconds(90)).until(() -> DB.count("sessions") >= 20); // run 1 is up
+            Thread producer = topic.trickle(first.subList(20, first.size()), Duration.ofMillis(20));
+            await().atMost(Duration.ofSeconds(60)).until(() -> DB.count("sessions") >= 50);
             run1.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             producer.join(60_000);
             assertThat(DB.count("sessions")).isLessThan(first.size());

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job is cancelled mid-stream and started again (a new job id) from its retained checkpoint; then PostgreSQL
- * restarts under the running job. Nothing is lost, nothing is written twice, no prepared transaction is left.
+ * The job is cancelled mid-stream and started again (a new job id, a lower parallelism) from its retained
+ * checkpoint; then PostgreSQL restarts under the running job. Nothing is lost, nothing is written twice, no prepared transaction is left.
  */
 class RestartIT {
     private static final Database DB = Database.create("flink_restart");
@@ -72,8 +72,10 @@ class RestartIT {
                     .orElseThrow(() -> new AssertionError("no retained checkpoint after cancel"));
             assertThat(checkpoint.jobId()).isEqualTo(job.getJobID().toHexString());
 
-            // Run 2: a new job id from run 1's retained checkpoint.
-            job = Jobs.start(config, SessionSinks.exactlyOnce(config), checkpoint.path());
+            // Run 2: a new job id from run 1's retained checkpoint, with parallelism 1 (the sink merges the two
+            // old subtasks' states; the restoring subtask ends both old subtasks' leftovers).
+            SinkJobConfig run2 = config.toBuilder().parallelism(1).build();
+            job = Jobs.start(run2, SessionSinks.exactlyOnce(run2), checkpoint.path());
             String jobId = job.getJobID().toHexString();
             producer = topic.trickle(second, Duration.ofMillis(15));
             await().atMost(Duration.ofSeconds(60)).until(() -> DB.count("sessions") >= first.size() + 50);
