@@ -125,12 +125,12 @@ public final class OrphanMonitor implements AutoCloseable {
                 }
                 found.add(tx);
                 boolean mayRollBack = rollback && !ofRestoredJob;
-                boolean ended1 = mayRollBack && PreparedTransactions.rollback(connection, tx.gid());
-                if (ended1) {
+                boolean rolledBackNow = mayRollBack && PreparedTransactions.rollback(connection, tx.gid());
+                if (rolledBackNow) {
                     ended.add(tx);
                 }
                 LOG.warn("Orphaned prepared transaction {} ({}), prepared {} ago by {}: {}", tx.gid(), xid,
-                        tx.age(), tx.owner(), ended1 ? "rolled back"
+                        tx.age(), tx.owner(), rolledBackNow ? "rolled back"
                                 : ofRestoredJob ? "of the job this job restored from; never rolled back automatically"
                                         + " (it may hold records of the restored checkpoint): end it by hand"
                                 : rollback ? "gone before it could be rolled back"

@@ -36,6 +36,8 @@ public final class SessionSources {
                 // (exactly_once_v2) would be read and become rows.
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "true")
+                // New partitions, or the topic itself when it is created after the job started, within 30 s.
+                .setProperty("partition.discovery.interval.ms", "30000")
                 .setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     }
 }
