@@ -13,8 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.Topology;
 
 /**
- * The only bridge between Quarkus and the topology: typed configuration in, a Kafka Streams
- * {@link Topology} out. Quarkus' Kafka Streams extension configures, starts and stops it.
+ * The only bridge between Quarkus and the topology: typed configuration (and the consumer lag of the
+ * running Kafka Streams, {@link KafkaStreamsInputLag}) in, a Kafka Streams {@link Topology} out.
+ * Quarkus' Kafka Streams extension configures, starts and stops it.
  */
 @ApplicationScoped
 public class TopologyProducer {
@@ -35,7 +36,7 @@ public class TopologyProducer {
 
     @Produces
     @Singleton
-    Topology topology(Topics topics, SessionRules rules, MeterRegistry meterRegistry) {
-        return new SessionizerTopology(topics, rules, meterRegistry).build();
+    Topology topology(Topics topics, SessionRules rules, MeterRegistry meterRegistry, KafkaStreamsInputLag inputLag) {
+        return new SessionizerTopology(topics, rules, meterRegistry, inputLag).build();
     }
 }

@@ -5,6 +5,7 @@ import com.acme.clickstream.sessionizer.model.FinalContext;
 import com.acme.clickstream.sessionizer.model.Session;
 import com.acme.clickstream.sessionizer.model.SessionRulesEngine;
 import com.acme.clickstream.sessionizer.model.SessionSummarizer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -18,6 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The stateful heart: per partition stream time (with idle advance), deduplication, lateness, the per-user
@@ -38,6 +40,8 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private final long idleAfterMs;
     private final long dedupWindowMs;
     private final long contextRetentionMs;
+    private final String eventsTopic;
+    private final InputLag inputLag;
 
     private ProcessorContext<String, Output> context;
     private TaskId task;
@@ -47,13 +51,18 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private KeyValueStore<String, UserState> sessions;
     private KeyValueStore<Bytes, byte[]> closeIndex;
     private Enrichment enrichment;
+    /** The task's input partitions: its partition of the events topic and of the repartition topic. */
+    private TopicPartition[] inputs;
 
     private long streamTime = NONE;
     /**
-     * Wall time of the last processed record, or of the task's first punctuation (NONE until then): idleness
-     * counts from here. Not the init time: the context's cached system time is not set yet in init().
+     * Wall time of the last processed record, of the task's first punctuation (NONE until then), or of the last
+     * punctuation that saw records still to consume on an input partition: idleness counts from here. Not the
+     * init time: the context's cached system time is not set yet in init().
      */
     private long lastActivityWall = NONE;
+    /** Wall time of the last punctuation (NONE: none yet). */
+    private long lastPunctuationWall = NONE;
     /** Stream time at lastActivityWall: the base of the idle advance. */
     private long baseStreamTime = NONE;
     /** Smallest due time in the close index (Long.MAX_VALUE: none), to skip scans. */
@@ -67,9 +76,11 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private long dueFloor = 0;
     private long expiryFloor = 0;
 
-    SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics) {
+    SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag) {
         this.rules = rules;
         this.metrics = metrics;
+        this.eventsTopic = eventsTopic;
+        this.inputLag = inputLag;
         this.sessionSerde = new JsonSerde<>(Session.class);
         this.idleAfterMs = rules.idleAdvanceAfter().toMillis();
         this.dedupWindowMs = rules.dedupWindow().toMillis();
@@ -82,6 +93,9 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     public void init(ProcessorContext<String, Output> context) {
         this.context = context;
         this.task = context.taskId();
+        inputs = new TopicPartition[] {
+                new TopicPartition(eventsTopic, task.partition()),
+                new TopicPartition(SessionizerTopology.repartitionTopic(context.applicationId()), task.partition())};
         streamTimeStore = context.getStateStore(SessionizerTopology.STREAM_TIME_STORE);
         dedup = context.getStateStore(SessionizerTopology.DEDUP_STORE);
         dedupExpiry = context.getStateStore(SessionizerTopology.DEDUP_EXPIRY_STORE);
@@ -95,6 +109,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         baseStreamTime = streamTime;
         // Time in which no instance owned the partition must not count as idle time.
         lastActivityWall = NONE;
+        lastPunctuationWall = NONE;
         nextDue = firstTime(closeIndex);
         nextExpiry = firstTime(dedupExpiry);
         long open = 0;
@@ -116,7 +131,9 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             metrics.nullValues.increment();
             return;
         }
-        lastActivityWall = context.currentSystemTimeMs();
+        // The cached system time is that of the start of the thread's current processing batch, which can be older
+        // than the last punctuation; but a record processed after a punctuation was processed no earlier than it.
+        lastActivityWall = Math.max(context.currentSystemTimeMs(), lastPunctuationWall);
         Event e = v.event();
         // Every valid record advances stream time, before the duplicate and lateness checks.
         if (streamTime == NONE || e.ts() > streamTime) {
@@ -137,10 +154,16 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         metrics.taskClosed(task);
     }
 
-    /** Idle advance: stream time grows by the wall time elapsed since the partition became idle. */
+    /**
+     * Idle advance: stream time grows by the wall time elapsed since the partition became idle. A partition with
+     * records still to consume on one of the task's input partitions is not idle, however long ago its last record
+     * was processed (a backlog, a replay, an instance behind its input): its idle period starts afresh.
+     */
     private void onWallClock(long now) {
-        if (lastActivityWall == NONE) {
+        lastPunctuationWall = now;
+        if (lastActivityWall == NONE || inputBehind()) {
             lastActivityWall = now;
+            baseStreamTime = streamTime;
         }
         if (streamTime == NONE) {
             return;
@@ -155,6 +178,17 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         setStreamTime(streamTime);
         settleDue();
         expireDedup();
+    }
+
+    /** Whether one of the task's input partitions is known to hold records not consumed yet. */
+    private boolean inputBehind() {
+        for (TopicPartition tp : inputs) {
+            OptionalLong lag = inputLag.lag(tp);
+            if (lag.isPresent() && lag.getAsLong() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void setStreamTime(long t) {

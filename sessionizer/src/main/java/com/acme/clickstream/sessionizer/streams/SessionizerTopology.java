@@ -55,11 +55,27 @@ public final class SessionizerTopology {
     private final Topics topics;
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
+    private final InputLag inputLag;
 
+    /** Without knowledge of the consumer lag: a partition counts as idle once nothing was processed on it. */
     public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry) {
+        this(topics, rules, registry, InputLag.UNKNOWN);
+    }
+
+    /**
+     * @param inputLag the consumer lag of the input partitions (the events topic and the repartition topic): a
+     *                 partition with records still to consume is never idle
+     */
+    public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.rules = Objects.requireNonNull(rules, "rules");
         this.metrics = new SessionizerMetrics(Objects.requireNonNull(registry, "registry"));
+        this.inputLag = Objects.requireNonNull(inputLag, "inputLag");
+    }
+
+    /** The repartition topic of an application: {@code <application.id>-events-by-user-repartition}. */
+    public static String repartitionTopic(String applicationId) {
+        return applicationId + "-" + REPARTITION_NAME + "-repartition";
     }
 
     public Topology build() {
@@ -101,7 +117,7 @@ public final class SessionizerTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(new ValidEventSerde(validator)));
 
         Map<String, KStream<String, Output>> outputs = keyed.merge(rekeyed, Named.as("merge-by-user"))
-                .process(() -> new SessionizeProcessor(rules, metrics), Named.as("sessionize"),
+                .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag), Named.as("sessionize"),
                         STREAM_TIME_STORE, DEDUP_STORE, DEDUP_EXPIRY_STORE, SESSIONS_STORE, CLOSE_INDEX_STORE)
                 .split(Named.as("output-"))
                 .branch((key, out) -> out.kind() == Output.Kind.SESSION, Branched.as("session"))

@@ -69,8 +69,14 @@ final class Fixture implements AutoCloseable {
      *                     new driver on the same state dir finds the stores as a restarted instance would.
      */
     Fixture(SessionRules rules, Path stateDir, Instant wallClock, Path keptTaskDirs) {
+        this(rules, stateDir, wallClock, keptTaskDirs, null);
+    }
+
+    /** @param inputLag the consumer lag the topology sees; null: the 3-argument constructor (lag unknown) */
+    Fixture(SessionRules rules, Path stateDir, Instant wallClock, Path keptTaskDirs, InputLag inputLag) {
         Topics t = Topics.defaults();
-        Topology topology = new SessionizerTopology(t, rules, registry).build();
+        Topology topology = (inputLag == null ? new SessionizerTopology(t, rules, registry)
+                : new SessionizerTopology(t, rules, registry, inputLag)).build();
         if (keptTaskDirs != null) {
             linkTaskDir(topology, stateDir, keptTaskDirs);
         }

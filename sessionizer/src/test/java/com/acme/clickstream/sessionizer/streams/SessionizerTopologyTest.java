@@ -3,6 +3,7 @@ package com.acme.clickstream.sessionizer.streams;
 import com.acme.clickstream.sessionizer.model.Session;
 import com.acme.clickstream.sessionizer.model.SessionSummarizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
@@ -18,7 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 
 import static com.acme.clickstream.sessionizer.streams.Fixture.MIN;
 import static com.acme.clickstream.sessionizer.streams.Fixture.RULES;
@@ -428,20 +434,95 @@ class SessionizerTopologyTest {
     @Test
     void idleAdvanceClosesSessionsWhenTrafficStopsWithoutJumpingToTheWallClock() {
         try (Fixture f = new Fixture(RULES, dir)) {
+            idleAdvanceClosesTheSession(f);
+        }
+    }
+
+    @Test
+    void aCaughtUpPartitionIdlesExactlyAsWithoutKnowingTheLag() {
+        FakeLag lag = new FakeLag().set(EVENTS_0, 0).set(REPARTITION_0, 0);
+        try (Fixture f = new Fixture(RULES, dir, WALL0, null, lag)) {
+            idleAdvanceClosesTheSession(f);
+        }
+        assertThat(lag.asked).containsExactlyInAnyOrder(EVENTS_0, REPARTITION_0);
+    }
+
+    private static void idleAdvanceClosesTheSession(Fixture f) {
+        f.send(ev("e1", "u1", T0).json());
+        f.send(ev("e2", "u1", T0 + 10 * MIN).json());
+        f.advanceWallClock(Duration.ofSeconds(30));         // idle only from now on
+        assertThat(f.streamTime()).isEqualTo(T0 + 10 * MIN);
+        f.advanceWallClock(Duration.ofSeconds(1));
+        assertThat(f.streamTime()).isEqualTo(T0 + 10 * MIN + 1000);
+        f.advanceWallClock(Duration.ofMinutes(32).minusSeconds(1).minusMillis(1));
+        assertThat(f.streamTime()).isEqualTo(T0 + 42 * MIN - 1);
+        assertThat(f.sessions.isEmpty()).isTrue();
+        f.advanceWallClock(Duration.ofMillis(1));
+        assertThat(f.streamTime()).isEqualTo(T0 + 42 * MIN);
+        JsonNode s = f.sessionValues().get(0);
+        assertThat(Fixture.line(s)).isEqualTo(line("u1", T0, T0 + 10 * MIN, 2));
+        assertThat(s.get("closed_at").asText()).isEqualTo("2026-11-24T12:32:30.000Z");
+    }
+
+    @Test
+    void aPartitionWithRecordsStillToConsumeIsNotIdle() {
+        FakeLag lag = new FakeLag().set(EVENTS_0, 0).set(REPARTITION_0, 0);
+        try (Fixture f = new Fixture(RULES, dir, WALL0, null, lag)) {
             f.send(ev("e1", "u1", T0).json());
             f.send(ev("e2", "u1", T0 + 10 * MIN).json());
-            f.advanceWallClock(Duration.ofSeconds(30));         // idle only from now on
+            // A backlog on the events partition: nothing processed for hours of wall clock, yet not idle.
+            lag.set(EVENTS_0, 500);
+            f.advanceWallClock(Duration.ofSeconds(30));
+            f.advanceWallClock(Duration.ofHours(2));
             assertThat(f.streamTime()).isEqualTo(T0 + 10 * MIN);
+            assertThat(f.sessions.isEmpty()).isTrue();
+            // The backlog's next event of u1 continues its open session: not late.
+            f.send(ev("e3", "u1", T0 + 20 * MIN).json());
+            // Records still to consume on the repartition partition count the same.
+            lag.set(EVENTS_0, 0).set(REPARTITION_0, 3);
+            f.advanceWallClock(Duration.ofHours(1));                       // WALL0 + 3h0m30s
+            assertThat(f.streamTime()).isEqualTo(T0 + 20 * MIN);
+            assertThat(f.sessions.isEmpty()).isTrue();
+            // Caught up: idle from the last punctuation that saw a lag, plus idle-advance-after, then as ever.
+            lag.set(REPARTITION_0, 0);
+            f.advanceWallClock(Duration.ofSeconds(30));
+            assertThat(f.streamTime()).isEqualTo(T0 + 20 * MIN);
             f.advanceWallClock(Duration.ofSeconds(1));
-            assertThat(f.streamTime()).isEqualTo(T0 + 10 * MIN + 1000);
+            assertThat(f.streamTime()).isEqualTo(T0 + 20 * MIN + 1000);
             f.advanceWallClock(Duration.ofMinutes(32).minusSeconds(1).minusMillis(1));
-            assertThat(f.streamTime()).isEqualTo(T0 + 42 * MIN - 1);
+            assertThat(f.streamTime()).isEqualTo(T0 + 52 * MIN - 1);
             assertThat(f.sessions.isEmpty()).isTrue();
             f.advanceWallClock(Duration.ofMillis(1));
-            assertThat(f.streamTime()).isEqualTo(T0 + 42 * MIN);
+            assertThat(f.streamTime()).isEqualTo(T0 + 52 * MIN);
             JsonNode s = f.sessionValues().get(0);
-            assertThat(Fixture.line(s)).isEqualTo(line("u1", T0, T0 + 10 * MIN, 2));
-            assertThat(s.get("closed_at").asText()).isEqualTo("2026-11-24T12:32:30.000Z");
+            assertThat(Fixture.line(s)).isEqualTo(line("u1", T0, T0 + 20 * MIN, 3));
+            assertThat(s.get("closed_at").asText()).isEqualTo("2026-11-24T15:33:00.000Z");
+            assertThat(f.sessions.isEmpty()).isTrue();
+            assertThat(f.late.isEmpty()).isTrue();
+            assertThat(f.counter("sessionizer.events.late")).isZero();
+        }
+        assertThat(lag.asked).containsExactlyInAnyOrder(EVENTS_0, REPARTITION_0);
+    }
+
+    static final TopicPartition EVENTS_0 = new TopicPartition("clickstream.events", 0);
+    static final TopicPartition REPARTITION_0 =
+            new TopicPartition(Fixture.APP_ID + "-events-by-user-repartition", 0);
+
+    /** A consumer lag set by the test (unset: unknown); records which partitions were asked for. */
+    static final class FakeLag implements InputLag {
+        final Map<TopicPartition, Long> lags = new HashMap<>();
+        final Set<TopicPartition> asked = new HashSet<>();
+
+        FakeLag set(TopicPartition tp, long lag) {
+            lags.put(tp, lag);
+            return this;
+        }
+
+        @Override
+        public OptionalLong lag(TopicPartition tp) {
+            asked.add(tp);
+            Long l = lags.get(tp);
+            return l == null ? OptionalLong.empty() : OptionalLong.of(l);
         }
     }
 

@@ -1,0 +1,24 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.OptionalLong;
+
+/**
+ * How many records appended to an input partition this instance has not consumed yet (its consumer lag), as far
+ * as it knows. The idle rule of the contract needs it: a partition is idle only once everything appended to it has
+ * been processed, which the processor cannot see by itself (a backlog that is not being processed looks just like
+ * silence). Called on the stream thread from wall-clock punctuations, so it must be cheap and must not block.
+ */
+@FunctionalInterface
+public interface InputLag {
+
+    /** Lag of nothing known: idleness is judged from processed records alone (as without this interface). */
+    InputLag UNKNOWN = partition -> OptionalLong.empty();
+
+    /**
+     * @return the records of {@code partition} not yet consumed ({@code 0}: caught up), or empty when unknown
+     *         (not assigned here, or not fetched yet)
+     */
+    OptionalLong lag(TopicPartition partition);
+}
