@@ -77,7 +77,8 @@ public final class LoadRun {
                         stack.config().topics().pages(), stack.config().topics().sessions(),
                         stack.config().topics().dlq(), stack.config().topics().late()),
                 outDir, rate, Math.max(1, count), null, runSeed, start, timeScale, users, 300, 1.1, Ratios.defaults(),
-                rules, stack.config().topics().eventPartitions(), lateBy, Duration.ofSeconds(90), Duration.ofSeconds(1));
+                // 0: the generator asks the broker (an existing topic may have another partition count).
+                rules, 0, lateBy, Duration.ofSeconds(90), Duration.ofSeconds(1));
 
         state.setProperty("runs", String.valueOf(run));
         state.setProperty("start", start.toString());
