@@ -126,7 +126,16 @@ public final class StackCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
 
         long started = System.nanoTime();
-        stack.start();
+        try {
+            stack.start();
+        } catch (RuntimeException e) {
+            if (stopping.get()) {
+                return 130; // Ctrl-C during the start: the hook has stopped what was up
+            }
+            // The message names the part and carries the end of its log: more use than a stack trace.
+            System.err.println("the local stack did not start: " + e.getMessage());
+            return 1;
+        }
         out.println(stack.readyLine());
         out.printf("ready in %.1f s; logs in %s, Ctrl-C stops everything%n",
                 (System.nanoTime() - started) / 1e9, config.dataDir().resolve("logs"));
