@@ -90,9 +90,12 @@ public final class SessionizerTopology {
                 () -> new LookupStoreUpdater(PAGES_STORE, PageInfo.class, JsonSerde.newMapper()));
 
         builder.addStateStore(store(STREAM_TIME_STORE, Serdes.String(), Serdes.Long()));
-        builder.addStateStore(store(DEDUP_STORE, Serdes.Bytes(), Serdes.Long()));
+        // Uncached: every key is written once and read about once, so a cache saves no write and costs a sorted-map
+        // lookup per event (the dedup entries fill most of the thread's cache).
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(),
+                Serdes.Long()).withCachingDisabled());
         builder.addStateStore(index(DEDUP_EXPIRY_STORE));
-        builder.addStateStore(store(SESSIONS_STORE, Serdes.String(), new JsonSerde<>(UserState.class)));
+        builder.addStateStore(store(SESSIONS_STORE, Serdes.String(), new UserStateSerde()));
         builder.addStateStore(index(CLOSE_INDEX_STORE));
 
         KStream<byte[], Validated> validated = builder
