@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 
 import com.acme.clickstream.loadtest.SessionRuleOptions;
+import com.acme.clickstream.loadtest.KafkaOptions;
 import com.acme.clickstream.loadtest.model.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,14 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Sends users, pages, then clickstream events at a rate, and records everything sent under --out.")
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092")
-    String bootstrapServers;
-    @Option(names = "--events-topic", defaultValue = Topics.EVENTS)
-    String eventsTopic;
-    @Option(names = "--users-topic", defaultValue = Topics.USERS)
-    String usersTopic;
-    @Option(names = "--pages-topic", defaultValue = Topics.PAGES)
-    String pagesTopic;
+    @Mixin
+    KafkaOptions kafka;
     @Option(names = "--out", defaultValue = "loadtest-data", description = "directory for events.jsonl, users.jsonl, pages.jsonl")
     Path out;
     @Option(names = "--rate", defaultValue = "1000", description = "events per second (also fixes event time)")
@@ -70,8 +65,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration d = forever || count > 0 ? null : duration != null ? duration : Duration.ofMinutes(1);
-        Topics topics = new Topics(eventsTopic, usersTopic, pagesTopic, Topics.SESSIONS, Topics.DLQ, Topics.LATE);
-        GeneratorConfig config = new GeneratorConfig(bootstrapServers, topics, out, rate, count, d, seed, start,
+        Topics topics = kafka.topics();
+        GeneratorConfig config = new GeneratorConfig(kafka.bootstrapServers, topics, out, rate, count, d, seed, start,
                 timeScale, users, products, zipf,
                 new Ratios(dupRatio, oooRatio, lateRatio, badRatio, miskeyedRatio, nullRatio), ruleOptions.rules(),
                 partitions, lateBy, meanThink, progressEvery);

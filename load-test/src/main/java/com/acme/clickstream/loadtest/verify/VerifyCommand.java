@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import com.acme.clickstream.loadtest.KafkaOptions;
 import com.acme.clickstream.loadtest.SessionRuleOptions;
 import com.acme.clickstream.loadtest.model.Topics;
 import picocli.CommandLine.Command;
@@ -24,28 +25,22 @@ public final class VerifyCommand implements Callable<Integer> {
     String jdbcPassword;
     @Option(names = "--table", defaultValue = "sessions")
     String table;
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092")
-    String bootstrapServers;
     @Option(names = "--no-topics", description = "skip the DLQ/late topic checks (then --partitions is required)")
     boolean noTopics;
-    @Option(names = "--events-topic", defaultValue = Topics.EVENTS)
-    String eventsTopic;
-    @Option(names = "--dlq-topic", defaultValue = Topics.DLQ)
-    String dlqTopic;
-    @Option(names = "--late-topic", defaultValue = Topics.LATE)
-    String lateTopic;
     @Option(names = "--partitions", defaultValue = "0", description = "partitions of the events topic; 0 = ask the broker")
     int partitions;
     @Option(names = "--await", defaultValue = "PT0S", description = "keep checking until it matches or this time has passed")
     Duration await;
     @Mixin
+    KafkaOptions kafka;
+    @Mixin
     SessionRuleOptions ruleOptions;
 
     @Override
     public Integer call() {
-        Topics topics = new Topics(eventsTopic, Topics.USERS, Topics.PAGES, Topics.SESSIONS, dlqTopic, lateTopic);
+        Topics topics = kafka.topics();
         VerifyConfig config = new VerifyConfig(in, jdbcUrl, jdbcUser, jdbcPassword, table,
-                noTopics ? null : bootstrapServers, topics, partitions, ruleOptions.rules(), await);
+                noTopics ? null : kafka.bootstrapServers, topics, partitions, ruleOptions.rules(), await);
         VerifyReport report = Verifier.verify(config, System.out::println);
         System.out.println(report.summary());
         return report.ok() ? 0 : 1;
