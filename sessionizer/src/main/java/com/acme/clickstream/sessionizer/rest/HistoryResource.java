@@ -1,5 +1,7 @@
 package com.acme.clickstream.sessionizer.rest;
 
+import com.acme.clickstream.sessionizer.model.Session;
+
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -27,7 +29,7 @@ public class HistoryResource {
     /** Sessions whose session_start lies in [from, to), newest first. */
     @GET
     @Path("/users/{userId}/sessions")
-    public List<FinishedSession> sessions(@PathParam("userId") String userId, @QueryParam("from") String from,
+    public List<Session> sessions(@PathParam("userId") String userId, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("limit") String limit) {
         Params.userId(userId);
         Optional<Instant> lower = Params.lowerBound("from", from);

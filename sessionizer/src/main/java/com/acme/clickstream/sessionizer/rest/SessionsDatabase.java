@@ -8,8 +8,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +17,7 @@ import javax.sql.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.acme.clickstream.sessionizer.config.ApiConfig;
+import com.acme.clickstream.sessionizer.model.Session;
 
 /**
  * Read-only queries on PostgreSQL: table {@code sessions} and the BI views. Plain JDBC on the Agroal
@@ -27,10 +26,6 @@ import com.acme.clickstream.sessionizer.config.ApiConfig;
  */
 @ApplicationScoped
 public class SessionsDatabase {
-    /** RFC 3339 UTC with milliseconds, as everywhere in the contract. */
-    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-
     private final DataSource dataSource;
     private final ApiConfig api;
 
@@ -39,7 +34,7 @@ public class SessionsDatabase {
         this.api = api;
     }
 
-    public List<FinishedSession> sessions(String userId, Optional<Instant> from, Optional<Instant> to, int limit) {
+    public List<Session> sessions(String userId, Optional<Instant> from, Optional<Instant> to, int limit) {
         StringBuilder sql = new StringBuilder("""
                 select session_id, user_id, session_start, session_end, duration_ms, event_count, page_views,
                        purchases, revenue, landing_page, exit_page, landing_category, country, segment,
@@ -50,7 +45,7 @@ public class SessionsDatabase {
         to.ifPresent(t -> { sql.append(" and session_start < ?"); args.add(Timestamp.from(t)); });
         sql.append(" order by session_start desc, session_id limit ?");
         args.add(limit);
-        return query(sql.toString(), args, rs -> new FinishedSession(
+        return query(sql.toString(), args, rs -> new Session(
                 rs.getString(1), rs.getString(2), ts(rs, 3), ts(rs, 4), rs.getLong(5), rs.getInt(6), rs.getInt(7),
                 rs.getInt(8), rs.getBigDecimal(9), rs.getString(10), rs.getString(11), rs.getString(12),
                 rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16), rs.getString(17),
@@ -114,9 +109,9 @@ public class SessionsDatabase {
         }
     }
 
-    private static String ts(ResultSet rs, int column) throws SQLException {
+    private static Instant ts(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : TIMESTAMP.format(t.toInstant());
+        return t == null ? null : t.toInstant();
     }
 
     private static String day(ResultSet rs, int column) throws SQLException {
