@@ -103,7 +103,7 @@ class KustomizeBuildTest {
                 .orElseThrow(() -> new AssertionError("the Job mounts " + cm + ", which the build does not contain"));
         JsonNode data = migrations.tree().path("data");
         for (Path f : MigrationFiles.k8sCopies()) {
-            assertThat(data.path(f.getFileName().toString()).asText()).as(f.toString()).isEqualTo(MigrationFiles.read(f));
+            assertThat(data.path(f.getFileName().toString()).asText()).as(f.toString()).isEqualTo(SourceConfig.read(f));
         }
         assertThat(data.size()).isEqualTo(MigrationFiles.k8sCopies().size());
     }

@@ -34,12 +34,4 @@ final class MigrationFiles {
             throw new UncheckedIOException(e);
         }
     }
-
-    static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -55,14 +55,14 @@ class MigrationsTest {
         Set<String> tables = new TreeSet<>();
         Set<String> views = new TreeSet<>();
         for (Path p : MigrationFiles.schemaMigrations()) {
-            String sql = MigrationFiles.read(p);
+            String sql = SourceConfig.read(p);
             collect(TABLE, sql, tables);
             collect(VIEW, sql, views);
         }
         assertThat(tables).contains("sessions");
         assertThat(views).contains("bi_daily_sessions", "bi_user_daily_sessions", "bi_top_landing_pages", "bi_channels");
 
-        String grants = MigrationFiles.read(MigrationFiles.k8sDir().resolve("afterMigrate__bi_grants.sql"));
+        String grants = SourceConfig.read(MigrationFiles.k8sDir().resolve("afterMigrate__bi_grants.sql"));
         List<String> statements = grants.lines().filter(l -> !l.startsWith("--") && !l.isBlank()).toList();
         assertThat(statements).containsExactly(
                 "GRANT USAGE ON SCHEMA public TO bi_reader;",
@@ -74,7 +74,7 @@ class MigrationsTest {
         Set<String> ordered = new LinkedHashSet<>();
         ordered.add("sessions");
         for (Path p : MigrationFiles.schemaMigrations()) {
-            Matcher m = VIEW.matcher(MigrationFiles.read(p));
+            Matcher m = VIEW.matcher(SourceConfig.read(p));
             while (m.find()) ordered.add(m.group(1).toLowerCase());
         }
         assertThat(ordered).containsAll(viewSet);
