@@ -1,17 +1,12 @@
 package com.acme.clickstream.sessionizer.model;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 
 /** Builds the contract's session fields from a session's events (pure). */
 public final class SessionSummarizer {
-
-    private static final BigDecimal ZERO = BigDecimal.ZERO.setScale(2, RoundingMode.UNNECESSARY);
 
     private SessionSummarizer() {
     }
@@ -24,52 +19,7 @@ public final class SessionSummarizer {
      */
     public static Session summarize(String userId, List<Event> events, UserProfile profile,
                                     Function<String, PageInfo> pages, Long closedAt) {
-        Event first = events.get(0);
-        Event last = events.get(events.size() - 1);
-        int pageViews = 0;
-        int purchases = 0;
-        BigDecimal revenue = ZERO;
-        String landing = null;
-        String exit = null;
-        Event utm = null;
-        for (Event e : events) {
-            if (e.isPageView()) {
-                pageViews++;
-                if (landing == null) {
-                    landing = e.pagePath();
-                }
-                exit = e.pagePath();
-            } else if (e.isPurchase()) {
-                purchases++;
-                if (e.amount() != null) {
-                    revenue = revenue.add(e.amount());
-                }
-            }
-            if (utm == null && e.utmSource() != null) {
-                utm = e;
-            }
-        }
-        PageInfo landingInfo = landing == null ? null : pages.apply(landing);
-        return new Session(
-                sessionId(userId, first.ts(), first.eventId()),
-                userId,
-                Instant.ofEpochMilli(first.ts()),
-                Instant.ofEpochMilli(last.ts()),
-                last.ts() - first.ts(),
-                events.size(),
-                pageViews,
-                purchases,
-                revenue.setScale(2, RoundingMode.UNNECESSARY),
-                landing,
-                exit,
-                landingInfo == null ? null : landingInfo.category(),
-                profile == null ? null : profile.country(),
-                profile == null ? null : profile.segment(),
-                utm == null ? null : utm.utmSource(),
-                utm == null ? null : utm.utmMedium(),
-                utm == null ? null : utm.utmCampaign(),
-                events.size() == 1,
-                closedAt == null ? null : Instant.ofEpochMilli(closedAt));
+        return SessionSummary.of(events).toSession(userId, profile, pages, closedAt);
     }
 
     /**

@@ -12,7 +12,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Interactive query: a user's open sessions on this instance, computed from the local sessions store. */
+/** Interactive query: a user's open sessions on this instance, computed from the session summaries in the local sessions store. */
 public final class OpenSessionsQuery {
 
     private OpenSessionsQuery() {
@@ -23,11 +23,11 @@ public final class OpenSessionsQuery {
      * instance. Throws {@link InvalidStateStoreException} while the store is not queryable (e.g. rebalancing).
      */
     public static List<Session> openSessions(KafkaStreams streams, String userId) {
-        ReadOnlyKeyValueStore<String, UserState> store = streams.store(
+        ReadOnlyKeyValueStore<String, UserHeader> store = streams.store(
                 StoreQueryParameters.fromNameAndType(SessionizerTopology.SESSIONS_STORE,
-                        QueryableStoreTypes.<String, UserState>keyValueStore()));
-        UserState state = store.get(userId);
-        if (state == null || state.open().isEmpty()) {
+                        QueryableStoreTypes.<String, UserHeader>keyValueStore()));
+        UserHeader state = store.get(userId);
+        if (state == null || state.open.isEmpty()) {
             return List.of();
         }
         Enrichment enrichment = new Enrichment(lookup(streams, SessionizerTopology.PROFILES_STORE),
@@ -35,10 +35,10 @@ public final class OpenSessionsQuery {
         return openSessions(userId, state, enrichment);
     }
 
-    static List<Session> openSessions(String userId, UserState state, Enrichment enrichment) {
-        List<Session> result = new ArrayList<>(state.open().size());
-        for (List<Event> events : state.open()) {
-            result.add(SessionSummarizer.summarize(userId, events, enrichment.profile(userId), enrichment::page, null));
+    static List<Session> openSessions(String userId, UserHeader state, Enrichment enrichment) {
+        List<Session> result = new ArrayList<>(state.open.size());
+        for (UserHeader.Open session : state.open) {
+            result.add(session.summary.toSession(userId, enrichment.profile(userId), enrichment::page, null));
         }
         return result;
     }

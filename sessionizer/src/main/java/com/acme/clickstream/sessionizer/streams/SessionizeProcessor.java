@@ -4,10 +4,11 @@ import com.acme.clickstream.sessionizer.model.Event;
 import com.acme.clickstream.sessionizer.model.FinalContext;
 import com.acme.clickstream.sessionizer.model.Session;
 import com.acme.clickstream.sessionizer.model.SessionRulesEngine;
-import com.acme.clickstream.sessionizer.model.SessionSummarizer;
+import com.acme.clickstream.sessionizer.model.SessionSummary;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -16,23 +17,38 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.PriorityQueue;
 
 /**
- * The stateful heart: per partition stream time (with idle advance), deduplication, lateness, the per-user
- * buffer of open sessions and their finalization. All decisions depend only on the record order of the
- * partition, the stores and the wall clock of idle periods, so a restart resumes exactly from committed state.
+ * The stateful heart: per partition stream time (with idle advance), deduplication, lateness, the users' open
+ * sessions and their finalization. All decisions depend only on the record order of the partition, the stores and
+ * the wall clock of idle periods, so a restart resumes exactly from committed state.
+ *
+ * <p>Per event the work does not grow with the length of the user's session: an event that orders after the
+ * user's last event, or strictly inside one open session (where no rule can split), updates that session's running
+ * summary (the header) and appends the event to the session-events store. Only an event that may move a session
+ * boundary (before or between open sessions, or a campaign that may split) reads the user's open events back and
+ * re-splits them with {@link SessionRulesEngine}, exactly as the contract defines sessions. Finalization emits from
+ * the summary and deletes the session's events by key. Which users are due when is kept in memory and rebuilt from
+ * the headers at task init; dedup entries expire by a sweep over the dedup store, with no index to maintain.
  */
 final class SessionizeProcessor implements Processor<String, Validated.ValidEvent, String, Output> {
 
     static final String STREAM_TIME_KEY = "stream-time";
-    private static final byte[] EMPTY = new byte[0];
     private static final long NONE = SessionizerMetrics.NO_STREAM_TIME;
-    /** Index entries handled per iterator, so that a large backlog does not build one huge list. */
-    private static final int BATCH = 10_000;
+    /** Dedup entries visited per processed record by the expiry sweep (amortized): the store stays bounded. */
+    private static final int SWEEP_EVERY = 512;
+    private static final int SWEEP_STEP = 2 * SWEEP_EVERY;
+    /** Deserialized headers kept by the stream thread; the store (cached, changelogged) stays the truth. */
+    private static final int HEADER_CACHE = 20_000;
 
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
@@ -47,10 +63,10 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private TaskId task;
     private KeyValueStore<String, Long> streamTimeStore;
     private KeyValueStore<Bytes, Long> dedup;
-    private KeyValueStore<Bytes, byte[]> dedupExpiry;
-    private KeyValueStore<String, UserState> sessions;
-    private KeyValueStore<Bytes, byte[]> closeIndex;
+    private KeyValueStore<String, UserHeader> headers;
+    private KeyValueStore<Bytes, byte[]> events;
     private Enrichment enrichment;
+    private Cancellable punctuator;
     /** The task's input partitions: its partition of the events topic and of the repartition topic. */
     private TopicPartition[] inputs;
 
@@ -65,16 +81,24 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private long lastPunctuationWall = NONE;
     /** Stream time at lastActivityWall: the base of the idle advance. */
     private long baseStreamTime = NONE;
-    /** Smallest due time in the close index (Long.MAX_VALUE: none), to skip scans. */
-    private long nextDue = Long.MAX_VALUE;
-    /** Smallest ts in the dedup expiry index (Long.MAX_VALUE: none). */
-    private long nextExpiry = Long.MAX_VALUE;
-    /**
-     * Lower bounds of the live entries of the two time indexes. Scans seek here instead of to the first key:
-     * RocksDB would otherwise step over every delete tombstone left at the front of these queue-like indexes.
-     */
-    private long dueFloor = 0;
-    private long expiryFloor = 0;
+
+    // In memory only, rebuilt by every init() (also when a task is revived over state restored to its last commit).
+    /** Users by the time they are next due (finalization or expiry of the final context); lazily corrected. */
+    private PriorityQueue<Due> dueQueue;
+    /** Per user with state: [due queued in dueQueue (MAX_VALUE: none), real due]. */
+    private Map<String, long[]> dueOf;
+    private LinkedHashMap<String, UserHeader> headerCache;
+    private long openSessions;
+    /** Next dedup key the expiry sweep visits (null: from the start). */
+    private Bytes sweepCursor;
+    private int sinceSweep;
+
+    private record Due(long due, String user) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due o) {
+            return Long.compare(due, o.due);
+        }
+    }
 
     SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag) {
         this.rules = rules;
@@ -98,9 +122,8 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
                 new TopicPartition(SessionizerTopology.repartitionTopic(context.applicationId()), task.partition())};
         streamTimeStore = context.getStateStore(SessionizerTopology.STREAM_TIME_STORE);
         dedup = context.getStateStore(SessionizerTopology.DEDUP_STORE);
-        dedupExpiry = context.getStateStore(SessionizerTopology.DEDUP_EXPIRY_STORE);
-        sessions = context.getStateStore(SessionizerTopology.SESSIONS_STORE);
-        closeIndex = context.getStateStore(SessionizerTopology.CLOSE_INDEX_STORE);
+        headers = context.getStateStore(SessionizerTopology.SESSIONS_STORE);
+        events = context.getStateStore(SessionizerTopology.SESSION_EVENTS_STORE);
         enrichment = new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
                 context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
 
@@ -110,18 +133,45 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         // Time in which no instance owned the partition must not count as idle time.
         lastActivityWall = NONE;
         lastPunctuationWall = NONE;
-        nextDue = firstTime(closeIndex);
-        nextExpiry = firstTime(dedupExpiry);
-        long open = 0;
-        try (KeyValueIterator<String, UserState> it = sessions.all()) {
-            while (it.hasNext()) {
-                open += it.next().value.open().size();
+        dueQueue = new PriorityQueue<>();
+        dueOf = new HashMap<>();
+        headerCache = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, UserHeader> eldest) {
+                return size() > HEADER_CACHE;
             }
-        }
-        metrics.openSessions(task, open);
+        };
+        openSessions = 0;
+        sweepCursor = null;
+        sinceSweep = 0;
+        rebuildSchedule();
+        metrics.openSessions(task, openSessions);
         metrics.streamTime(task, streamTime);
         long interval = Math.max(1, Math.min(1000, idleAfterMs / 2));
-        context.schedule(Duration.ofMillis(interval), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+        punctuator = context.schedule(Duration.ofMillis(interval), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+    }
+
+    /** One pass over the headers (small by design): due times, the open-session count, migration of old values. */
+    private void rebuildSchedule() {
+        List<KeyValue<String, UserHeader>> legacy = new ArrayList<>();
+        try (KeyValueIterator<String, UserHeader> it = headers.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, UserHeader> kv = it.next();
+                if (kv.value.legacyEvents != null) {
+                    legacy.add(kv);
+                }
+                openSessions += kv.value.open.size();
+                schedule(kv.key, dueOf(kv.value));
+            }
+        }
+        for (KeyValue<String, UserHeader> kv : legacy) {
+            byte[] user = utf8(kv.key);
+            for (int i = 0; i < kv.value.open.size(); i++) {
+                writeEvents(user, kv.value.open.get(i).seq, kv.value.legacyEvents.get(i));
+            }
+            kv.value.legacyEvents = null;
+            putHeader(kv.key, kv.value);
+        }
     }
 
     @Override
@@ -146,12 +196,22 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             acceptOrLate(record, v);
         }
         settleDue();
-        expireDedup();
+        if (++sinceSweep >= SWEEP_EVERY) {
+            sinceSweep = 0;
+            sweepDedup(SWEEP_STEP);
+        }
     }
 
     @Override
     public void close() {
+        if (punctuator != null) {
+            punctuator.cancel();
+            punctuator = null;
+        }
         metrics.taskClosed(task);
+        headerCache = null;
+        dueQueue = null;
+        dueOf = null;
     }
 
     /**
@@ -165,19 +225,19 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             lastActivityWall = now;
             baseStreamTime = streamTime;
         }
-        if (streamTime == NONE) {
-            return;
-        }
-        long idleSince = lastActivityWall + idleAfterMs;
-        if (now > idleSince) {
-            long candidate = baseStreamTime + (now - idleSince);
-            if (candidate > streamTime) {
-                streamTime = candidate;
+        if (streamTime != NONE) {
+            long idleSince = lastActivityWall + idleAfterMs;
+            if (now > idleSince) {
+                long candidate = baseStreamTime + (now - idleSince);
+                if (candidate > streamTime) {
+                    setStreamTime(candidate);
+                }
             }
+            settleDue();
+            sweepDedup(SWEEP_STEP);
         }
-        setStreamTime(streamTime);
-        settleDue();
-        expireDedup();
+        metrics.streamTime(task, streamTime);
+        metrics.openSessions(task, openSessions);
     }
 
     /** Whether one of the task's input partitions is known to hold records not consumed yet. */
@@ -194,195 +254,281 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private void setStreamTime(long t) {
         streamTime = t;
         streamTimeStore.put(STREAM_TIME_KEY, t);
-        metrics.streamTime(task, t);
     }
 
     /** Also records the first copy (late or not) so that later copies are recognised. */
     private boolean isDuplicate(String userId, Event e) {
         Bytes key = StoreKeys.dedup(userId, e.eventId());
         Long firstTs = dedup.get(key);
-        if (firstTs != null) {
-            if (streamTime - firstTs <= dedupWindowMs) {
-                return true;
-            }
-            // Past the window: not a duplicate; this copy becomes the reference (the old entry is expiring).
-            dedupExpiry.delete(StoreKeys.timeIndex(firstTs, key.get()));
+        if (firstTs != null && streamTime - firstTs <= dedupWindowMs) {
+            return true;
         }
+        // New, or a copy past the window (a new event, which becomes the reference for later copies).
         dedup.put(key, e.ts());
-        dedupExpiry.put(StoreKeys.timeIndex(e.ts(), key.get()), EMPTY);
-        nextExpiry = Math.min(nextExpiry, e.ts());
-        expiryFloor = Math.min(expiryFloor, e.ts());
         return false;
     }
 
     private void acceptOrLate(Record<String, Validated.ValidEvent> record, Validated.ValidEvent v) {
         String user = v.userId();
         Event e = v.event();
-        UserState state = sessions.get(user);
-        FinalContext fin = state == null ? null : state.lastFinal();
+        UserHeader h = header(user);
+        FinalContext fin = h == null ? null : h.lastFinal;
         // Ordering at or before the last final event: it would belong to, extend or join final sessions.
         if (fin != null && e.compareTo(fin.lastTs(), fin.lastEventId()) <= 0) {
             late(record, v);
             return;
         }
-        List<Event> buffer = state == null ? new ArrayList<>(1) : state.bufferedEvents();
-        buffer.add(insertionPoint(buffer, e), e);
-        SessionRulesEngine.Split split = SessionRulesEngine.split(buffer, fin, rules);
+        if (h == null) {
+            h = UserHeader.empty();
+        }
+        byte[] userBytes = utf8(user);
+        UserHeader.Open last = h.open.isEmpty() ? null : h.last();
+        if (last == null || last.summary.orderedAfter(e)) {
+            // In order: only the user's last session (or the last final one) can decide.
+            if (rules.finalAt(e.ts()) <= streamTime) {
+                late(record, v); // it would form or end a session that is already final on arrival
+                return;
+            }
+            if (last == null) {
+                if (fin != null && !SessionRulesEngine.startsNewSession(fin.start(), fin.campaign(), fin.lastTs(), e,
+                        rules)) {
+                    late(record, v); // it would extend the last final session after its end
+                    return;
+                }
+                openSession(h, userBytes, e);
+            } else if (SessionRulesEngine.startsNewSession(last.summary.firstTs(), last.summary.campaign(),
+                    last.summary.lastTs(), e, rules)) {
+                openSession(h, userBytes, e);
+            } else {
+                append(userBytes, last, e);
+            }
+        } else {
+            UserHeader.Open inside = insideWithoutSplit(h, e);
+            if (inside != null) {
+                if (rules.finalAt(inside.summary.lastTs()) <= streamTime) {
+                    late(record, v);
+                    return;
+                }
+                append(userBytes, inside, e);
+            } else if (!resplit(h, userBytes, e)) {
+                late(record, v);
+                return;
+            }
+        }
+        metrics.accepted.increment();
+        settleUser(user, userBytes, h);
+    }
+
+    /**
+     * The open session the event falls strictly inside, when no rule can start a session at it or after it: the
+     * gaps to its neighbours are within that session's, the session start does not move (max duration), local
+     * days are those of the neighbours (day boundary), and an event without utm_source never splits (campaign).
+     */
+    private UserHeader.Open insideWithoutSplit(UserHeader h, Event e) {
+        if (rules.splitOnCampaign() && e.utmSource() != null) {
+            return null;
+        }
+        for (UserHeader.Open o : h.open) {
+            if (o.summary.strictlyInside(e)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The exact path for an event that may move session boundaries: the user's open events are read back, the
+     * event is inserted and the contract's rules split them again. Returns false when the event is too late.
+     */
+    private boolean resplit(UserHeader h, byte[] user, Event e) {
+        List<Event> all = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, h.storedEvents() + 1));
+        try (KeyValueIterator<Bytes, byte[]> it = events.range(StoreKeys.firstEvent(user), StoreKeys.lastEvent(user))) {
+            while (it.hasNext()) {
+                all.add(EventCodec.fromBytes(it.next().value));
+            }
+        }
+        if (all.size() != h.storedEvents()) {
+            throw new IllegalStateException("session-events of a user hold " + all.size() + " events, its header "
+                    + h.storedEvents());
+        }
+        all.add(e);
+        all.sort(Event.ORDER);
+        SessionRulesEngine.Split split = SessionRulesEngine.split(all, h.lastFinal, rules);
         if (!split.joinsFinal().isEmpty()) {
-            // It would extend the last final session after its end.
-            late(record, v);
-            return;
+            return false; // it would extend the last final session after its end
         }
         List<Event> own = sessionOf(split.sessions(), e);
         if (rules.finalAt(own.get(own.size() - 1).ts()) <= streamTime) {
-            // It would form (or be part of) a session that is already final on arrival.
-            late(record, v);
-            return;
+            return false; // it would form (or be part of) a session that is already final on arrival
         }
-        metrics.accepted.increment();
-        settleUser(user, split.sessions(), fin, state);
+        for (UserHeader.Open o : h.open) {
+            deleteEvents(user, o);
+        }
+        openSessions -= h.open.size();
+        h.open.clear();
+        for (List<Event> session : split.sessions()) {
+            long seq = h.nextSeq++;
+            writeEvents(user, seq, session);
+            h.open.add(new UserHeader.Open(seq, SessionSummary.of(session)));
+        }
+        openSessions += h.open.size();
+        return true;
+    }
+
+    private void openSession(UserHeader h, byte[] user, Event e) {
+        long seq = h.nextSeq++;
+        events.put(StoreKeys.event(user, seq, 0), EventCodec.toBytes(e));
+        h.open.add(new UserHeader.Open(seq, SessionSummary.of(e)));
+        openSessions++;
+    }
+
+    private void append(byte[] user, UserHeader.Open session, Event e) {
+        events.put(StoreKeys.event(user, session.seq, session.summary.count()), EventCodec.toBytes(e));
+        session.summary.add(e);
+    }
+
+    private void writeEvents(byte[] user, long seq, List<Event> session) {
+        for (int n = 0; n < session.size(); n++) {
+            events.put(StoreKeys.event(user, seq, n), EventCodec.toBytes(session.get(n)));
+        }
+    }
+
+    /** By key, without reading: a put of null is a delete that skips the read a store's delete() does. */
+    private void deleteEvents(byte[] user, UserHeader.Open session) {
+        for (int n = 0; n < session.summary.count(); n++) {
+            events.put(StoreKeys.event(user, session.seq, n), null);
+        }
     }
 
     private void late(Record<String, Validated.ValidEvent> record, Validated.ValidEvent v) {
         metrics.late.increment();
-        context.forward(new Record<>(v.userId(), Output.late(v.raw()), record.timestamp(), record.headers()));
+        // The wall clock as record time: a replay of old data must not be deleted by the late topic's retention
+        // before anyone reads it.
+        context.forward(new Record<>(v.userId(), Output.late(v.raw()), context.currentSystemTimeMs(),
+                record.headers()));
     }
 
     /**
      * Emits the user's sessions that are final at the current stream time, then stores what is left (or deletes
-     * the user's state once nothing is open and the final context has expired) and re-indexes the user.
+     * the user's state once nothing is open and the final context has expired) and reschedules the user.
      */
-    private void settleUser(String user, List<List<Event>> open, FinalContext fin, UserState old) {
-        List<List<Event>> remaining = new ArrayList<>(open);
-        while (!remaining.isEmpty() && rules.finalAt(lastTs(remaining.get(0))) <= streamTime) {
-            List<Event> session = remaining.remove(0);
-            emit(user, session);
-            fin = FinalContext.of(session);
+    private void settleUser(String user, byte[] userBytes, UserHeader h) {
+        while (!h.open.isEmpty() && rules.finalAt(h.first().summary.lastTs()) <= streamTime) {
+            UserHeader.Open session = h.open.remove(0);
+            emit(user, session.summary);
+            deleteEvents(userBytes, session);
+            h.lastFinal = session.summary.finalContext();
+            openSessions--;
         }
-        long due;
-        if (!remaining.isEmpty()) {
-            due = rules.finalAt(lastTs(remaining.get(0)));
-        } else if (fin != null) {
-            due = saturatedAdd(fin.lastTs(), contextRetentionMs);
+        long due = dueOf(h);
+        if (due != NONE && due > streamTime) {
+            putHeader(user, h);
+            schedule(user, due);
         } else {
-            due = NONE;
+            headers.put(user, null);
+            headerCache.remove(user);
+            dueOf.remove(user);
         }
-        boolean keep = due != NONE && due > streamTime;
-        if (old != null && (!keep || old.indexedDue() != due)) {
-            closeIndex.delete(StoreKeys.timeIndex(old.indexedDue(), user));
-        }
-        if (keep) {
-            if (old == null || old.indexedDue() != due) {
-                closeIndex.put(StoreKeys.timeIndex(due, user), EMPTY);
-                nextDue = Math.min(nextDue, due);
-                dueFloor = Math.min(dueFloor, due);
-            }
-            sessions.put(user, new UserState(remaining, fin, due));
-        } else if (old != null) {
-            sessions.delete(user);
-        }
-        metrics.openSessionsDelta(task, remaining.size() - (old == null ? 0 : old.open().size()));
     }
 
-    private void emit(String user, List<Event> events) {
+    private long dueOf(UserHeader h) {
+        if (!h.open.isEmpty()) {
+            return rules.finalAt(h.first().summary.lastTs());
+        }
+        return h.lastFinal == null ? NONE : saturatedAdd(h.lastFinal.lastTs(), contextRetentionMs);
+    }
+
+    private void emit(String user, SessionSummary summary) {
         long closedAt = context.currentSystemTimeMs();
-        Session session = SessionSummarizer.summarize(user, events, enrichment.profile(user), enrichment::page,
-                closedAt);
+        Session session = summary.toSession(user, enrichment.profile(user), enrichment::page, closedAt);
         // The record timestamp is the wall-clock close time: a replay of old data must not produce records
         // that topic retention deletes before the sink reads them.
         context.forward(new Record<>(user, Output.session(sessionSerde.serialize(null, session)), closedAt));
         metrics.emitted.increment();
-        metrics.finalizationLag.record(streamTime - rules.finalAt(lastTs(events)));
+        metrics.finalizationLag.record(streamTime - rules.finalAt(summary.lastTs()));
+    }
+
+    private UserHeader header(String user) {
+        UserHeader h = headerCache.get(user);
+        if (h == null) {
+            h = headers.get(user);
+            if (h != null) {
+                headerCache.put(user, h);
+            }
+        }
+        return h;
+    }
+
+    private void putHeader(String user, UserHeader h) {
+        headers.put(user, h);
+        headerCache.put(user, h);
+    }
+
+    /** Registers the user's (new) due time; an earlier entry in the queue is corrected when it comes up. */
+    private void schedule(String user, long due) {
+        if (due == NONE) {
+            return;
+        }
+        long[] d = dueOf.get(user);
+        if (d == null) {
+            dueOf.put(user, new long[] {due, due});
+            dueQueue.add(new Due(due, user));
+        } else {
+            d[1] = due;
+            if (due < d[0]) {
+                d[0] = due;
+                dueQueue.add(new Due(due, user));
+            }
+        }
     }
 
     /** Finalizes every user whose due time stream time has reached. */
     private void settleDue() {
-        while (streamTime != NONE && nextDue <= streamTime) {
-            List<Bytes> batch = new ArrayList<>();
-            long next = Long.MAX_VALUE;
-            try (KeyValueIterator<Bytes, byte[]> it = scan(closeIndex, dueFloor)) {
-                while (it.hasNext()) {
-                    Bytes key = it.next().key;
-                    long due = StoreKeys.time(key);
-                    if (due > streamTime || batch.size() >= BATCH) {
-                        next = due;
-                        break;
-                    }
-                    batch.add(key);
-                }
+        while (streamTime != NONE && !dueQueue.isEmpty() && dueQueue.peek().due <= streamTime) {
+            Due next = dueQueue.poll();
+            long[] d = dueOf.get(next.user);
+            if (d == null || d[0] != next.due) {
+                continue; // superseded by an earlier due time, or the user's state is gone
             }
-            nextDue = next;
-            // Entries before `next` are handled below; new ones are always due after stream time.
-            dueFloor = Math.min(next, streamTime + 1);
-            for (Bytes key : batch) {
-                String user = StoreKeys.suffixString(key);
-                UserState s = sessions.get(user);
-                if (s == null || s.indexedDue() != StoreKeys.time(key)) {
-                    closeIndex.delete(key); // stale entry (cannot happen unless state was edited by hand)
-                    continue;
-                }
-                settleUser(user, s.open(), s.lastFinal(), s);
+            d[0] = Long.MAX_VALUE;
+            if (d[1] > streamTime) {
+                d[0] = d[1]; // the user's due time moved later since it was queued
+                dueQueue.add(new Due(d[1], next.user));
+                continue;
             }
+            UserHeader h = header(next.user);
+            if (h == null) {
+                dueOf.remove(next.user);
+                continue;
+            }
+            settleUser(next.user, utf8(next.user), h);
         }
     }
 
-    /** Forgets first copies whose dedup window stream time has passed. */
-    private void expireDedup() {
+    /**
+     * Deletes dedup entries whose window stream time has passed, visiting at most {@code budget} entries from where
+     * the last step stopped. A lookup judges the window itself, so the sweep's timing never changes an outcome; it
+     * only keeps the store at about the events of one window.
+     */
+    private void sweepDedup(int budget) {
         if (streamTime == NONE) {
             return;
         }
         long limit = streamTime - dedupWindowMs; // ts < limit: streamTime - ts > window
-        while (nextExpiry < limit) {
-            List<KeyValue<Bytes, Long>> batch = new ArrayList<>();
-            long next = Long.MAX_VALUE;
-            try (KeyValueIterator<Bytes, byte[]> it = scan(dedupExpiry, expiryFloor)) {
-                while (it.hasNext()) {
-                    Bytes key = it.next().key;
-                    long ts = StoreKeys.time(key);
-                    if (ts >= limit || batch.size() >= BATCH) {
-                        next = ts;
-                        break;
-                    }
-                    batch.add(KeyValue.pair(key, ts));
+        int seen = 0;
+        try (KeyValueIterator<Bytes, Long> it = dedup.range(sweepCursor, null)) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, Long> kv = it.next();
+                if (seen++ >= budget) {
+                    sweepCursor = kv.key;
+                    return;
+                }
+                if (kv.value < limit) {
+                    dedup.put(kv.key, null);
                 }
             }
-            nextExpiry = next;
-            expiryFloor = Math.min(next, limit);
-            for (KeyValue<Bytes, Long> kv : batch) {
-                Bytes dedupKey = Bytes.wrap(StoreKeys.suffix(kv.key));
-                Long first = dedup.get(dedupKey);
-                if (first != null && first.longValue() == kv.value) {
-                    dedup.delete(dedupKey);
-                }
-                dedupExpiry.delete(kv.key);
-            }
         }
-    }
-
-    /** Entries of a time index from {@code floor} on, in time order. */
-    private static KeyValueIterator<Bytes, byte[]> scan(KeyValueStore<Bytes, byte[]> index, long floor) {
-        return index.range(StoreKeys.timeIndex(floor, StoreKeys.NO_SUFFIX), StoreKeys.timeIndex(Long.MAX_VALUE,
-                StoreKeys.NO_SUFFIX));
-    }
-
-    private static long firstTime(KeyValueStore<Bytes, byte[]> index) {
-        try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
-            return it.hasNext() ? StoreKeys.time(it.next().key) : Long.MAX_VALUE;
-        }
-    }
-
-    private static int insertionPoint(List<Event> sorted, Event e) {
-        int lo = 0;
-        int hi = sorted.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Event.ORDER.compare(sorted.get(mid), e) <= 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        sweepCursor = null;
     }
 
     private static List<Event> sessionOf(List<List<Event>> sessions, Event e) {
@@ -396,8 +542,8 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         throw new IllegalStateException("event not in any session");
     }
 
-    private static long lastTs(List<Event> session) {
-        return session.get(session.size() - 1).ts();
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -5,7 +5,6 @@ import com.acme.clickstream.sessionizer.model.PageInfo;
 import com.acme.clickstream.sessionizer.model.UserProfile;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,12 +39,13 @@ import java.util.Properties;
  */
 public final class SessionizerTopology {
 
-    /** Open sessions (per-user buffers) and final contexts, key user_id: queryable. */
+    /** Per user: summaries of the open sessions and the last final session's context, key user_id: queryable. */
     public static final String SESSIONS_STORE = "sessions";
+    /** The events of open sessions, key (user_id, session seq, n): read back only to re-split. */
+    public static final String SESSION_EVENTS_STORE = "session-events";
     public static final String STREAM_TIME_STORE = "stream-time";
+    /** First copies by (user_id, event_id), value their ts; expired by a sweep of the processor. */
     public static final String DEDUP_STORE = "dedup";
-    public static final String DEDUP_EXPIRY_STORE = "dedup-expiry";
-    public static final String CLOSE_INDEX_STORE = "close-index";
     /** Global stores of the compacted lookup topics (raw values), queryable. */
     public static final String PROFILES_STORE = "user-profiles";
     public static final String PAGES_STORE = "page-info";
@@ -94,9 +94,12 @@ public final class SessionizerTopology {
         // lookup per event (the dedup entries fill most of the thread's cache).
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(),
                 Serdes.Long()).withCachingDisabled());
-        builder.addStateStore(index(DEDUP_EXPIRY_STORE));
-        builder.addStateStore(store(SESSIONS_STORE, Serdes.String(), new UserStateSerde()));
-        builder.addStateStore(index(CLOSE_INDEX_STORE));
+        // Cached: a user's header is rewritten on each of their events, and the cache turns a burst of them into
+        // one RocksDB write and one changelog record per commit.
+        builder.addStateStore(store(SESSIONS_STORE, Serdes.String(), new UserHeaderSerde()));
+        // Uncached: each event is written once and deleted once by key, never read on the common path.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_EVENTS_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
 
         KStream<byte[], Validated> validated = builder
                 .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events-source"))
@@ -121,7 +124,7 @@ public final class SessionizerTopology {
 
         Map<String, KStream<String, Output>> outputs = keyed.merge(rekeyed, Named.as("merge-by-user"))
                 .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag), Named.as("sessionize"),
-                        STREAM_TIME_STORE, DEDUP_STORE, DEDUP_EXPIRY_STORE, SESSIONS_STORE, CLOSE_INDEX_STORE)
+                        STREAM_TIME_STORE, DEDUP_STORE, SESSIONS_STORE, SESSION_EVENTS_STORE)
                 .split(Named.as("output-"))
                 .branch((key, out) -> out.kind() == Output.Kind.SESSION, Branched.as("session"))
                 .defaultBranch(Branched.as("late"));
@@ -150,15 +153,6 @@ public final class SessionizerTopology {
     private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, org.apache.kafka.common.serialization.Serde<K> k,
                                                               org.apache.kafka.common.serialization.Serde<V> v) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), k, v).withCachingEnabled();
-    }
-
-    /**
-     * Time indexes are range-scanned on (almost) every record: uncached, because a cached range copies the
-     * cache's entries of the range into a new map on every scan.
-     */
-    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> index(String name) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingDisabled();
     }
 
     /** Global stores are restored from their topic itself: no changelog. */

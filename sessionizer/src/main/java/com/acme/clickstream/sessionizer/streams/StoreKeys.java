@@ -46,4 +46,18 @@ final class StoreKeys {
         byte[] k = indexKey.get();
         return new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
     }
+
+    /** (user_id, session seq, n): a user's open events, grouped by session, range-scannable per user. */
+    static Bytes event(byte[] user, long seq, int n) {
+        return Bytes.wrap(ByteBuffer.allocate(4 + user.length + 12).putInt(user.length).put(user).putLong(seq)
+                .putInt(n).array());
+    }
+
+    static Bytes firstEvent(byte[] user) {
+        return event(user, 0, 0);
+    }
+
+    static Bytes lastEvent(byte[] user) {
+        return event(user, Long.MAX_VALUE, -1);
+    }
 }

@@ -59,8 +59,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         } else {
             ValidationResult.Invalid inv = (ValidationResult.Invalid) result;
             metrics.invalid(inv.reason());
+            // The wall clock as record time: a DLQ record of replayed old data must not be deleted by the topic's
+            // retention before anyone reads it.
             context.forward(record.withValue((Validated) new Validated.InvalidRecord(value, inv.reason(), inv.message()))
-                    .withHeaders(dlqHeaders(record.headers(), inv)));
+                    .withHeaders(dlqHeaders(record.headers(), inv)).withTimestamp(context.currentSystemTimeMs()));
         }
     }
 

@@ -13,8 +13,19 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
@@ -23,104 +34,137 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * exactly_once_v2 across a crash: the packaged service is killed with SIGKILL in the middle of a
- * deterministic stream, started again on the same state directory, and fed the rest. Every session
- * computed independently from the input must then be on clickstream.sessions (read_committed)
- * exactly once, and the DLQ and late topics must hold exactly the invalid and too-late records.
- * The first start also measures time to ready and resident memory (reported in README.md).
+ * exactly_once_v2 across a crash that lands mid-flight: a deterministic stream is fed to the packaged service
+ * while it runs, and the service is killed with SIGKILL at a moment when (asserted, not hoped) sessions have been
+ * committed, the input still has consumer lag and the application has a Kafka transaction open. While it is down
+ * the rest of the stream arrives; a second instance on the same state directory then gets resends of events
+ * processed before the crash (some in sessions already final, some in open ones), so deduplication state must
+ * survive the crash. Every session computed independently from the input must then be on clickstream.sessions
+ * (read_committed) exactly once, with its exact event count, and the DLQ and late topics must hold exactly the
+ * invalid and too-late records: a duplicate whose first copy was forgotten would show as a late record or as an
+ * event counted twice. The first start also measures time to ready and resident memory (reported in README.md).
  */
 class ExactlyOnceIT {
     static final String PREFIX = "eos.";
-    static final int USERS = 60;
+    static final String APP_ID = "sessionizer-eos-it";
+    static final int USERS = 1200;
     static final Instant T = Instant.parse("2026-11-20T08:00:00Z");
     static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> RESENT = List.of("eos-u01-a1", "eos-u02-a1", "eos-u45-b0");
+    /** Records per burst of the feeding producer: each burst leaves the service a backlog to work through. */
+    static final int BURST = 400;
 
     record Ev(Instant ts, String user, String json) {}
 
     record Expected(String user, String start, String end, int events) {}
 
     @Test
-    void everySessionExactlyOnceAcrossAKill9() throws Exception {
+    void everySessionExactlyOnceAcrossAKill9MidFlight() throws Exception {
         Map<String, String> topics = Servers.createTopics(PREFIX);
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", Servers.kafka().bootstrapServers());
-        env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", "sessionizer-eos-it");
+        env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", APP_ID);
         env.put("KAFKA_STREAMS_STATE_DIR", Servers.scratch("eos-state").toString());
         // The broker's minimum: the restarted instance need not wait 45 s for the killed one to expire.
         env.put("KAFKA_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "6000");
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres");
         env.putAll(Servers.asEnv(topics));
 
-        // User i: session A = 3 events one minute apart from T + 20 s * i, then a gap of 31 minutes,
-        // session B = 2 events one minute apart. Produced in time order, so nothing is late.
+        // User i: session A = 4 events one minute apart from T + 1 s * i, its last two sent in reverse order (an
+        // out-of-order event inside an open session), then a gap of 31 minutes, session B = 2 events one minute
+        // apart. Otherwise produced in time order, so nothing is late.
         List<Ev> events = new ArrayList<>();
         List<Expected> expected = new ArrayList<>();
         for (int i = 0; i < USERS; i++) {
-            String user = String.format("eos-u%02d", i);
-            Instant a = T.plusSeconds(20L * i);
-            Instant b = a.plus(Duration.ofMinutes(33));
-            for (int k = 0; k < 3; k++) {
-                events.add(pageView(user, "a" + k, a.plus(Duration.ofMinutes(k))));
+            String user = String.format("eos-u%04d", i);
+            Instant a = T.plusSeconds(i);
+            Instant b = a.plus(Duration.ofMinutes(34));
+            for (int k = 0; k < 4; k++) {
+                // The third event is sent at the fourth's time: it arrives after it.
+                Instant sentAt = a.plus(Duration.ofMinutes(k == 2 ? 3 : k)).plusMillis(k == 2 ? 1 : 0);
+                events.add(new Ev(sentAt, user, pageView(user, "a" + k, a.plus(Duration.ofMinutes(k))).json()));
             }
             for (int k = 0; k < 2; k++) {
                 events.add(pageView(user, "b" + k, b.plus(Duration.ofMinutes(k))));
             }
-            expected.add(new Expected(user, iso(a), iso(a.plus(Duration.ofMinutes(2))), 3));
+            expected.add(new Expected(user, iso(a), iso(a.plus(Duration.ofMinutes(3))), 4));
             expected.add(new Expected(user, iso(b), iso(b.plus(Duration.ofMinutes(1))), 2));
         }
         events.sort(Comparator.comparing(Ev::ts).thenComparing(Ev::user));
-        Instant cut = T.plus(Duration.ofMinutes(40));
-        List<Map.Entry<String, String>> phase1 = new ArrayList<>();
-        List<Map.Entry<String, String>> phase2 = new ArrayList<>();
+        List<Map.Entry<String, String>> stream = new ArrayList<>();
         for (Ev e : events) {
-            (e.ts().isBefore(cut) ? phase1 : phase2).add(Map.entry(e.user(), e.json()));
-            // A resend of three events right after the original: duplicates, dropped and counted.
-            if (RESENT.stream().anyMatch(id -> e.json().contains("\"event_id\":\"" + id + "\""))) {
-                (e.ts().isBefore(cut) ? phase1 : phase2).add(Map.entry(e.user(), e.json()));
-            }
+            stream.add(Map.entry(e.user(), e.json()));
         }
-        // Invalid records: 3 before the crash, 2 after. They go to the DLQ.
-        phase1.add(1, Map.entry("eos-u00", "not json"));
-        phase1.add(50, Map.entry("eos-u03", "{\"event_id\":\"x\",\"user_id\":\"eos-u03\",\"type\":\"click\"}"));
-        phase1.add(Map.entry("eos-u04", "[1,2,3]"));
-        phase2.add(3, Map.entry("eos-u05", "{\"event_id\":\"y\",\"user_id\":\"eos-u05\",\"ts\":\"yesterday\",\"type\":\"click\"}"));
+        // Invalid records spread over the stream: they go to the DLQ.
+        stream.add(1, Map.entry("eos-u0000", "not json"));
+        stream.add(500, Map.entry("eos-u0003", "{\"event_id\":\"x\",\"user_id\":\"eos-u0003\",\"type\":\"click\"}"));
+        stream.add(3000, Map.entry("eos-u0004", "[1,2,3]"));
+        stream.add(5000, Map.entry("eos-u0005", "{\"event_id\":\"y\",\"user_id\":\"eos-u0005\",\"ts\":\"yesterday\",\"type\":\"click\"}"));
+        stream.add(Map.entry("eos-u0006", "{\"event_id\":\"z\",\"user_id\":\"\",\"ts\":1,\"type\":\"click\"}"));
         // Too late: two hours before stream time, forming sessions that are final on arrival.
-        phase2.add(5, Map.entry("eos-late-1", pageView("eos-late-1", "l0", T.minus(Duration.ofHours(2))).json()));
-        phase2.add(9, Map.entry("eos-late-2", pageView("eos-late-2", "l0", T.minus(Duration.ofHours(2))).json()));
-        phase2.add(Map.entry("eos-u06", "{\"event_id\":\"z\",\"user_id\":\"\",\"ts\":1,\"type\":\"click\"}"));
-        // Finally, on every partition, an event three hours later: it closes every session above.
+        stream.add(Map.entry("eos-late-1", pageView("eos-late-1", "l0", T.minus(Duration.ofHours(2))).json()));
+        stream.add(Map.entry("eos-late-2", pageView("eos-late-2", "l0", T.minus(Duration.ofHours(2))).json()));
+
+        // After the restart: resends of early events (users 0-19: session A final before the crash, since the
+        // crash waits for committed sessions and A of the first users closes first) and of B events of the last
+        // users (open or just closed at the crash), then one event three hours later per partition, closing all.
+        List<Map.Entry<String, String>> afterRestart = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String user = String.format("eos-u%04d", i);
+            afterRestart.add(Map.entry(user, pageView(user, "a0", T.plusSeconds(i)).json()));
+            String lastUser = String.format("eos-u%04d", USERS - 1 - i);
+            Instant b = T.plusSeconds(USERS - 1 - i).plus(Duration.ofMinutes(34));
+            afterRestart.add(Map.entry(lastUser, pageView(lastUser, "b1", b.plus(Duration.ofMinutes(1))).json()));
+        }
         for (int p = 0; p < Servers.EVENT_PARTITIONS; p++) {
             String closer = closerFor(p);
-            phase2.add(Map.entry(closer, pageView(closer, "c0", T.plus(Duration.ofHours(3))).json()));
+            afterRestart.add(Map.entry(closer, pageView(closer, "c0", T.plus(Duration.ofHours(3))).json()));
         }
 
         String eventsTopic = topics.get("sessionizer.topics.events");
         String sessionsTopic = topics.get("sessionizer.topics.sessions");
-        AppProcess first = AppProcess.start("eos-1", env);
-        try {
-            long readyMs = awaitReady(first);
-            long rssKb = first.rssKb();
-            report(readyMs, rssKb);
+        AtomicReference<Throwable> feedFailure = new AtomicReference<>();
+        Thread feeder = new Thread(() -> feed(eventsTopic, stream, feedFailure), "eos-feeder");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                Servers.kafka().bootstrapServers()))) {
+            AppProcess first = AppProcess.start("eos-1", env);
+            try {
+                long readyMs = awaitReady(first);
+                long rssKb = first.rssKb();
+                report(readyMs, rssKb);
+                feeder.start();
+                // The moment the fault must hit: results committed, input not drained, a transaction open.
+                AtomicReference<String> hit = new AtomicReference<>();
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(5)).until(() -> {
+                    if (Events.readCommitted(sessionsTopic).isEmpty()) {
+                        return false;
+                    }
+                    long lag = lag(admin, eventsTopic);
+                    List<String> open = openTransactions(admin);
+                    if (lag > 0 && !open.isEmpty()) {
+                        hit.set("lag " + lag + ", open transactions " + open);
+                        return true;
+                    }
+                    return false;
+                });
+                first.kill();
+                int beforeCrash = Events.readCommitted(sessionsTopic).size();
+                System.out.println("[sessionizer eos] killed at " + hit.get() + "; sessions committed: " + beforeCrash);
+                assertThat(beforeCrash).isPositive().isLessThan(expected.size());
+            } finally {
+                first.close();
+            }
+            assertThat(first.isAlive()).isFalse();
+            feeder.join(Duration.ofSeconds(120).toMillis());
+            assertThat(feeder.isAlive()).isFalse();
+            assertThat(feedFailure.get()).isNull();
 
-            Events.send(eventsTopic, phase1);
-            // Some sessions closed and committed: now crash, in the middle of the stream.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> !Events.readCommitted(sessionsTopic).isEmpty());
-            first.kill();
-            int beforeCrash = Events.readCommitted(sessionsTopic).size();
-            System.out.println("[sessionizer eos] sessions committed when killed: " + beforeCrash);
-            assertThat(beforeCrash).isBetween(1, expected.size() - 1);
-        } finally {
-            first.close();
-        }
-        assertThat(first.isAlive()).isFalse();
-
-        try (AppProcess second = AppProcess.start("eos-2", env)) {
-            Events.send(eventsTopic, phase2);
-            awaitReady(second);
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> Events.readCommitted(sessionsTopic).size() >= expected.size());
+            try (AppProcess second = AppProcess.start("eos-2", env)) {
+                awaitReady(second);
+                Events.send(eventsTopic, afterRestart);
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> Events.readCommitted(sessionsTopic).size() >= expected.size()
+                                && lag(admin, eventsTopic) == 0);
+            }
         }
         // The service stopped cleanly: every transaction is committed or aborted, nothing is pending.
         List<Expected> actual = new ArrayList<>();
@@ -135,6 +179,44 @@ class ExactlyOnceIT {
         assertThat(Events.readCommitted(topics.get("sessionizer.topics.dlq"))).hasSize(5);
         List<ConsumerRecord<String, String>> late = Events.readCommitted(topics.get("sessionizer.topics.late"));
         assertThat(late).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("eos-late-1", "eos-late-2");
+    }
+
+    /** Sends the stream in bursts, each acknowledged before the next: load keeps arriving while the service runs. */
+    static void feed(String topic, List<Map.Entry<String, String>> stream, AtomicReference<Throwable> failure) {
+        try (KafkaProducer<String, String> producer = Events.producer()) {
+            for (int from = 0; from < stream.size(); from += BURST) {
+                for (Map.Entry<String, String> kv : stream.subList(from, Math.min(stream.size(), from + BURST))) {
+                    producer.send(new ProducerRecord<>(topic, kv.getKey(), kv.getValue()));
+                }
+                producer.flush();
+                Thread.sleep(100); // pacing of the load generator, not a wait for a condition
+            }
+        } catch (Throwable t) {
+            failure.set(t);
+        }
+    }
+
+    /** Records of the events topic past the application's committed offsets. */
+    static long lag(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < Servers.EVENT_PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata().get();
+        long lag = 0;
+        for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+        }
+        return lag;
+    }
+
+    /** Transactional ids of the application with a transaction in progress on the broker. */
+    static List<String> openTransactions(Admin admin) throws Exception {
+        return admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING)))
+                .all().get().stream().map(TransactionListing::transactionalId).filter(id -> id.startsWith(APP_ID))
+                .toList();
     }
 
     static Ev pageView(String user, String id, Instant ts) {

@@ -232,8 +232,14 @@ final class Fixture implements AutoCloseable {
 
     static final class Ev {
         private final ObjectNode node = JSON.createObjectNode();
+        final String eventId;
+        final String userId;
+        final long ts;
 
         Ev(String eventId, String userId, long ts) {
+            this.eventId = eventId;
+            this.userId = userId;
+            this.ts = ts;
             node.put("event_id", eventId);
             node.put("user_id", userId);
             node.put("ts", ts);

@@ -129,7 +129,7 @@ class SessionizerTopologyTest {
             assertThat(f.dlq.isEmpty()).isTrue();
             assertThat(f.late.isEmpty()).isTrue();
             assertThat(f.streamTime()).isNull();
-            assertThat(f.<String, UserState>storeContents(SessionizerTopology.SESSIONS_STORE)).isEmpty();
+            assertThat(f.<String, UserHeader>storeContents(SessionizerTopology.SESSIONS_STORE)).isEmpty();
         }
     }
 
@@ -578,38 +578,37 @@ class SessionizerTopologyTest {
             f.send(ev("e1", "u1", T0).page("/").json());
             f.send(ev("e2", "u1", T0 + MIN).json());
             f.send(ev("e3", "u2", T0 + 2 * MIN).json());
+            f.advanceWallClock(Duration.ofSeconds(1));                    // gauges follow the punctuation
             assertThat(f.gauge("sessionizer.sessions.open")).isEqualTo(2.0);
             assertThat(f.<Object, Object>storeContents(SessionizerTopology.DEDUP_STORE)).hasSize(3);
-            assertThat(f.<Object, Object>storeContents(SessionizerTopology.DEDUP_EXPIRY_STORE)).hasSize(3);
+            assertThat(f.<Object, Object>storeContents(SessionizerTopology.SESSION_EVENTS_STORE)).hasSize(3);
 
             // Idle from WALL0+30s: stream time = T0+2m + elapsed.
-            f.advanceWallClock(Duration.ofSeconds(30).plusMinutes(33));   // stream time T0+35m
+            f.advanceWallClock(Duration.ofSeconds(29).plusMinutes(33));   // stream time T0+35m
             assertThat(f.sessionLines()).containsExactly(line("u1", T0, T0 + MIN, 2), line("u2", T0 + 2 * MIN,
                     T0 + 2 * MIN, 1));
             assertThat(f.gauge("sessionizer.sessions.open")).isZero();
             // Final contexts remain (for lateness), without events.
-            List<org.apache.kafka.streams.KeyValue<String, UserState>> states =
+            List<org.apache.kafka.streams.KeyValue<String, UserHeader>> states =
                     f.storeContents(SessionizerTopology.SESSIONS_STORE);
             assertThat(states).hasSize(2);
-            assertThat(states).allSatisfy(kv -> assertThat(kv.value.open()).isEmpty());
-            assertThat(f.<Object, Object>storeContents(SessionizerTopology.CLOSE_INDEX_STORE)).hasSize(2);
+            assertThat(states).allSatisfy(kv -> assertThat(kv.value.open).isEmpty());
+            assertThat(f.<Object, Object>storeContents(SessionizerTopology.SESSION_EVENTS_STORE)).isEmpty();
 
             f.advanceWallClock(Duration.ofMinutes(26));                   // stream time T0+61m: e1 expires
             assertThat(f.<Object, Object>storeContents(SessionizerTopology.DEDUP_STORE)).hasSize(2);
             f.advanceWallClock(Duration.ofMinutes(1).plusMillis(1));      // T0+62m+1ms: all three expired
             assertThat(f.<Object, Object>storeContents(SessionizerTopology.DEDUP_STORE)).isEmpty();
-            assertThat(f.<Object, Object>storeContents(SessionizerTopology.DEDUP_EXPIRY_STORE)).isEmpty();
 
             // u1's context expires at its last ts + 2 x gap + grace + max duration.
             long u1Expiry = T0 + MIN + 62 * MIN + Duration.ofHours(12).toMillis();
             f.advanceWallClock(Duration.ofMillis(u1Expiry - 1 - f.streamTime()));
             assertThat(f.<Object, Object>storeContents(SessionizerTopology.SESSIONS_STORE)).hasSize(2);
             f.advanceWallClock(Duration.ofMillis(1));
-            assertThat(f.<String, UserState>storeContents(SessionizerTopology.SESSIONS_STORE))
+            assertThat(f.<String, UserHeader>storeContents(SessionizerTopology.SESSIONS_STORE))
                     .extracting(kv -> kv.key).containsExactly("u2");
             f.advanceWallClock(Duration.ofMinutes(1));
             assertThat(f.<Object, Object>storeContents(SessionizerTopology.SESSIONS_STORE)).isEmpty();
-            assertThat(f.<Object, Object>storeContents(SessionizerTopology.CLOSE_INDEX_STORE)).isEmpty();
             assertThat(f.<Object, Object>storeContents(SessionizerTopology.STREAM_TIME_STORE)).hasSize(1);
             assertThat(f.sessions.isEmpty()).isTrue();
         }
@@ -646,7 +645,7 @@ class SessionizerTopologyTest {
             f.users.pipeInput("u1", "{\"country\":\"DE\",\"segment\":\"gold\"}");
             f.send(ev("a", "u1", T0).page("/x").utm("google", null, null).json());
             f.send(ev("b", "u1", T0 + MIN).purchase("2.50").utm("bing", null, null).json());
-            KeyValueStore<String, UserState> store = f.driver.getKeyValueStore(SessionizerTopology.SESSIONS_STORE);
+            KeyValueStore<String, UserHeader> store = f.driver.getKeyValueStore(SessionizerTopology.SESSIONS_STORE);
             Enrichment enrichment = new Enrichment(f.driver.getKeyValueStore(SessionizerTopology.PROFILES_STORE),
                     f.driver.getKeyValueStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
             List<Session> open = OpenSessionsQuery.openSessions("u1", store.get("u1"), enrichment);
@@ -668,7 +667,7 @@ class SessionizerTopologyTest {
         Topology topology = new SessionizerTopology(Topics.defaults(), RULES, new SimpleMeterRegistry()).build();
         String description = topology.describe().toString();
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-", "KSTORE-");
-        assertThat(description).contains("events-by-user-repartition", "stream-time", "dedup-expiry", "close-index",
+        assertThat(description).contains("events-by-user-repartition", "stream-time", "dedup", "session-events",
                 "user-profiles", "page-info");
         // And a driver started with the naming check configured accepts it (it is also enforced at build time).
         java.util.Properties props = new java.util.Properties();

@@ -1,0 +1,190 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import com.acme.clickstream.sessionizer.model.SessionSummary;
+import org.apache.kafka.common.errors.SerializationException;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The primitives of the stores' binary values: big-endian int64, unsigned varint, length-prefixed UTF-8 strings
+ * ({@code nstr}: 0 for null, else length + 1), decimals as zigzag scale + two's complement unscaled bytes.
+ */
+final class Bin {
+
+    private Bin() {
+    }
+
+    static final class Out implements SessionSummary.Writer {
+        private byte[] buf;
+        private int pos;
+
+        Out(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        private void ensure(int more) {
+            if (pos + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+            }
+        }
+
+        void b(int v) {
+            ensure(1);
+            buf[pos++] = (byte) v;
+        }
+
+        @Override
+        public void i64(long v) {
+            ensure(8);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[pos++] = (byte) (v >>> shift);
+            }
+        }
+
+        @Override
+        public void varint(int v) {
+            ensure(5);
+            while ((v & ~0x7F) != 0) {
+                buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            buf[pos++] = (byte) v;
+        }
+
+        void bytes(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+        }
+
+        @Override
+        public void str(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            varint(b.length);
+            bytes(b);
+        }
+
+        @Override
+        public void nstr(String s) {
+            if (s == null) {
+                varint(0);
+            } else {
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                varint(b.length + 1);
+                bytes(b);
+            }
+        }
+
+        /** A decimal or null. */
+        @Override
+        public void decimal(BigDecimal a) {
+            if (a == null) {
+                b(0);
+                return;
+            }
+            b(1);
+            varint((a.scale() << 1) ^ (a.scale() >> 31));
+            byte[] unscaled = a.unscaledValue().toByteArray();
+            varint(unscaled.length);
+            bytes(unscaled);
+        }
+
+        int size() {
+            return pos;
+        }
+
+        byte[] toArray() {
+            return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
+        }
+    }
+
+    static final class In implements SessionSummary.Reader {
+        private final byte[] buf;
+        private int pos;
+
+        In(byte[] buf, int pos) {
+            this.buf = buf;
+            this.pos = pos;
+        }
+
+        int b() {
+            check(1);
+            return buf[pos++];
+        }
+
+        @Override
+        public long i64() {
+            check(8);
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (buf[pos++] & 0xFF);
+            }
+            return v;
+        }
+
+        @Override
+        public int varint() {
+            int v = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                int b = b();
+                v |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw new SerializationException("malformed varint");
+        }
+
+        byte[] bytes(int n) {
+            check(n);
+            byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
+            pos += n;
+            return b;
+        }
+
+        @Override
+        public String str() {
+            return string(varint());
+        }
+
+        @Override
+        public String nstr() {
+            int n = varint();
+            return n == 0 ? null : string(n - 1);
+        }
+
+        @Override
+        public BigDecimal decimal() {
+            if (b() == 0) {
+                return null;
+            }
+            int z = varint();
+            int scale = (z >>> 1) ^ -(z & 1);
+            return new BigDecimal(new BigInteger(bytes(varint())), scale);
+        }
+
+        private String string(int n) {
+            check(n);
+            String s = new String(buf, pos, n, StandardCharsets.UTF_8);
+            pos += n;
+            return s;
+        }
+
+        private void check(int n) {
+            if (n < 0 || pos + n > buf.length) {
+                throw new SerializationException("truncated value");
+            }
+        }
+
+        boolean atEnd() {
+            return pos == buf.length;
+        }
+
+        int remaining() {
+            return buf.length - pos;
+        }
+    }
+}
