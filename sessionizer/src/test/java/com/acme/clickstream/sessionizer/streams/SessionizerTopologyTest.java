@@ -276,6 +276,22 @@ class SessionizerTopologyTest {
         }
     }
 
+    /** Replayed old data: DLQ and late records must outlive their topics' retention like sessions do. */
+    @Test
+    void lateAndDlqRecordsAreStampedWithTheWallClockNotTheInputsOldTimestamp() {
+        try (Fixture f = new Fixture(RULES, dir)) {
+            long old = T0 - Duration.ofDays(30).toMillis();
+            f.send(ev("e1", "u1", T0).json());
+            f.tick(T0 + 42 * MIN);
+            f.events.pipeInput(new TestRecord<>("u1".getBytes(StandardCharsets.UTF_8),
+                    ev("e0", "u1", T0 - MIN).json().getBytes(StandardCharsets.UTF_8), new RecordHeaders(), old));
+            f.events.pipeInput(new TestRecord<>(KEY, "not json".getBytes(StandardCharsets.UTF_8), new RecordHeaders(),
+                    old));
+            assertThat(f.late.readRecord().timestamp()).isEqualTo(Fixture.WALL0.toEpochMilli());
+            assertThat(f.dlq.readRecord().timestamp()).isEqualTo(Fixture.WALL0.toEpochMilli());
+        }
+    }
+
     @Test
     void eventExtendingAFinalSessionAfterItsEndIsLate() {
         try (Fixture f = new Fixture(RULES, dir)) {

@@ -1,0 +1,292 @@
+package com.acme.clickstream.sessionizer.bench;
+
+import com.acme.clickstream.devstack.KafkaBroker;
+import com.acme.clickstream.sessionizer.streams.SessionRules;
+import com.acme.clickstream.sessionizer.streams.SessionizerTopology;
+import com.acme.clickstream.sessionizer.streams.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+
+/**
+ * Capacity benchmark: drains one pre-loaded backlog with (a) the sessionizer topology, built and configured as the
+ * service runs it, and (b) the textbook {@code groupByKey().windowedBy(SessionWindows).count()} topology, both with
+ * exactly_once_v2 and a 100 ms commit interval, alternating, and ends with one CAPACITY line per thread count.
+ * <pre>
+ * java -cp &lt;test classpath&gt; com.acme.clickstream.sessionizer.bench.Capacity [events] [users] [rounds] [threads,...]
+ * </pre>
+ * The backlog: contract-valid JSON events of ~220 bytes, Zipf-distributed users (exponent 0.8), keyed by user id
+ * on 4 partitions; event time advances ~2.4 ms per event, so 3M events span 2 h (more than the 1 h dedup window)
+ * and the heaviest users click often enough (gap 30 s) to keep one session open for the whole backlog. 2 % of the
+ * events are out of order by up to 20 s, 1 % are resends. Not a test: figures depend on the machine; ratios from
+ * the same run are what to compare.
+ */
+public final class Capacity {
+
+    static final int PARTITIONS = 4;
+    static final Duration GAP = Duration.ofSeconds(30);
+    static final Duration GRACE = Duration.ofSeconds(5);
+
+    record Run(String topology, int threads, long events, double seconds, double firstThirdPerS,
+               double lastThirdPerS, double cpuUsPerEvent) {
+        double perSecond() {
+            return events / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        org.jboss.logmanager.LogContext.getLogContext().getLogger("").setLevel(java.util.logging.Level.WARNING);
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 3_000_000;
+        int users = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        String[] threadCounts = (args.length > 3 ? args[3] : "1,2").split(",");
+        Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "capacity");
+        Topics topics = Topics.defaults();
+        try (KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), 0); Admin admin = broker.admin()) {
+            for (String t : List.of(topics.events(), topics.sessions(), topics.dlq(), topics.late())) {
+                broker.createTopic(t, PARTITIONS);
+            }
+            broker.createTopic(topics.users(), PARTITIONS, Map.of("cleanup.policy", "compact"));
+            broker.createTopic(topics.pages(), PARTITIONS, Map.of("cleanup.policy", "compact"));
+            long t0 = System.nanoTime();
+            preload(broker.bootstrapServers(), topics.events(), events, users);
+            System.out.printf("[capacity] pre-loaded %d events in %.1f s%n", events, (System.nanoTime() - t0) / 1e9);
+            Map<TopicPartition, Long> end = endOffsets(admin, topics.events());
+            List<Run> runs = new ArrayList<>();
+            int n = 0;
+            for (String tc : threadCounts) {
+                int threads = Integer.parseInt(tc.trim());
+                for (int r = 0; r < rounds; r++) {
+                    // Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
+                    boolean sessionizerFirst = r % 2 == 0;
+                    for (int k = 0; k < 2; k++) {
+                        boolean sessionizer = (k == 0) == sessionizerFirst;
+                        String appId = (sessionizer ? "capacity-sessionizer-" : "capacity-baseline-") + (n++);
+                        Topology topology = sessionizer
+                                ? new SessionizerTopology(topics, rules(), new SimpleMeterRegistry()).build()
+                                : baseline(topics.events(), appId + "-counts");
+                        if (!sessionizer) {
+                            broker.createTopic(appId + "-counts", PARTITIONS);
+                        }
+                        Run run = drain(sessionizer ? "sessionizer" : "baseline", topology, appId, threads, broker,
+                                admin, end, work);
+                        runs.add(run);
+                        System.out.printf("[capacity] %s threads=%d: %.0f events/s (first third %.0f/s, last third "
+                                        + "%.0f/s), %.1f us stream-thread CPU per event%n", run.topology(), threads,
+                                run.perSecond(), run.firstThirdPerS(), run.lastThirdPerS(), run.cpuUsPerEvent());
+                    }
+                }
+            }
+            for (String tc : threadCounts) {
+                int threads = Integer.parseInt(tc.trim());
+                List<Run> s = runs.stream().filter(r -> r.threads() == threads && r.topology().equals("sessionizer")).toList();
+                List<Run> b = runs.stream().filter(r -> r.threads() == threads && r.topology().equals("baseline")).toList();
+                double sRate = median(s.stream().mapToDouble(Run::perSecond).toArray());
+                double bRate = median(b.stream().mapToDouble(Run::perSecond).toArray());
+                System.out.printf("CAPACITY threads=%d guarantee=exactly_once_v2 events=%d sessionizer_events_per_s=%.0f "
+                                + "baseline_ks_events_per_s=%.0f ratio=%.2f first_third_per_s=%.0f last_third_per_s=%.0f "
+                                + "cpu_us_per_event=%.1f%n", threads, events, sRate, bRate, sRate / bRate,
+                        median(s.stream().mapToDouble(Run::firstThirdPerS).toArray()),
+                        median(s.stream().mapToDouble(Run::lastThirdPerS).toArray()),
+                        median(s.stream().mapToDouble(Run::cpuUsPerEvent).toArray()));
+            }
+        }
+    }
+
+    /** The service's rules with the benchmark's gap and grace (as in the issue's measurement). */
+    static SessionRules rules() {
+        SessionRules d = SessionRules.defaults();
+        return new SessionRules(GAP, d.maxDuration(), GRACE, d.idleAdvanceAfter(), d.dedupWindow(),
+                Duration.ofDays(3650), false, Optional.empty());
+    }
+
+    static Topology baseline(String events, String output) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(events, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .groupByKey()
+                .windowedBy(SessionWindows.ofInactivityGapAndGrace(GAP, GRACE))
+                .count()
+                .toStream()
+                .to(output, Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(byte[].class), Serdes.Long()));
+        return builder.build();
+    }
+
+    static Run drain(String name, Topology topology, String appId, int threads, KafkaBroker broker, Admin admin,
+                     Map<TopicPartition, Long> end, Path work) throws Exception {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state-" + appId).toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        p.putAll(ServiceSettings.kafkaStreams());
+        long total = end.values().stream().mapToLong(Long::longValue).sum();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        try (KafkaStreams streams = new KafkaStreams(topology, p)) {
+            long start = System.nanoTime();
+            streams.start();
+            long third = -1;
+            long twoThirds = -1;
+            long done;
+            long cpu = 0;
+            while (true) {
+                done = committed(admin, appId, end);
+                long now = System.nanoTime();
+                if (third < 0 && done >= total / 3) {
+                    third = now;
+                }
+                if (twoThirds < 0 && done >= 2 * total / 3) {
+                    twoThirds = now;
+                }
+                cpu = Math.max(cpu, streamThreadCpuNanos(mx, appId));
+                if (done >= total) {
+                    break;
+                }
+                if (now - start > Duration.ofMinutes(30).toNanos()) {
+                    throw new IllegalStateException(name + " did not drain the backlog within 30 minutes");
+                }
+                Thread.sleep(100); // a benchmark main polling progress, not a test
+            }
+            long finished = System.nanoTime();
+            streams.close(Duration.ofSeconds(60));
+            streams.cleanUp();
+            double seconds = (finished - start) / 1e9;
+            return new Run(name, threads, total, seconds, (total / 3.0) / ((third - start) / 1e9),
+                    (total - 2 * total / 3.0) / ((finished - twoThirds) / 1e9), cpu / 1e3 / total);
+        }
+    }
+
+    static long streamThreadCpuNanos(ThreadMXBean mx, String appId) {
+        long nanos = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(appId) && t.getName().contains("-StreamThread-")) {
+                nanos += Math.max(0, mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return nanos;
+    }
+
+    static void preload(String bootstrap, String topic, int events, int users) {
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        pp.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        pp.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        double[] cdf = zipfCdf(users, 0.8);
+        Random random = new Random(42);
+        DateTimeFormatter iso = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+        long ts = Instant.parse("2026-11-24T08:00:00Z").toEpochMilli();
+        List<byte[][]> recent = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                byte[][] record;
+                if (recent.size() > 100 && random.nextInt(100) == 0) {
+                    record = recent.get(random.nextInt(recent.size()));      // a producer's resend
+                } else {
+                    ts += random.nextInt(5);
+                    long eventTs = random.nextInt(50) == 0 ? ts - random.nextInt(20_000) : ts;
+                    String user = "user-" + sample(cdf, random);
+                    String type = switch (random.nextInt(10)) {
+                        case 0 -> "purchase";
+                        case 1, 2 -> "click";
+                        default -> "page_view";
+                    };
+                    String json = "{\"event_id\":\"evt-" + i + "\",\"user_id\":\"" + user + "\",\"ts\":\""
+                            + iso.format(Instant.ofEpochMilli(eventTs)) + "\",\"type\":\"" + type
+                            + "\",\"url\":\"https://shop.example.com/p/" + random.nextInt(500) + "?ref=mail\","
+                            + (type.equals("purchase") ? "\"amount\":" + (random.nextInt(10000) / 100.0) + "," : "")
+                            + "\"referrer\":\"https://www.google.com/\",\"utm_source\":\"google\",\"utm_medium\":"
+                            + "\"cpc\",\"user_agent\":\"Mozilla/5.0 (X11; Linux x86_64)\"}";
+                    record = new byte[][] {user.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)};
+                    if (recent.size() < 1000) {
+                        recent.add(record);
+                    } else {
+                        recent.set(random.nextInt(1000), record);
+                    }
+                }
+                producer.send(new ProducerRecord<>(topic, record[0], record[1]));
+            }
+        }
+    }
+
+    static double[] zipfCdf(int n, double exponent) {
+        double[] cdf = new double[n];
+        double sum = 0;
+        for (int k = 1; k <= n; k++) {
+            sum += 1 / Math.pow(k, exponent);
+            cdf[k - 1] = sum;
+        }
+        for (int k = 0; k < n; k++) {
+            cdf[k] /= sum;
+        }
+        return cdf;
+    }
+
+    static int sample(double[] cdf, Random random) {
+        int i = java.util.Arrays.binarySearch(cdf, random.nextDouble());
+        return i >= 0 ? i : Math.min(cdf.length - 1, -i - 1);
+    }
+
+    static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+        for (int i = 0; i < PARTITIONS; i++) {
+            req.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(req).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
+    }
+
+    static long committed(Admin admin, String group, Map<TopicPartition, Long> end) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets =
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long n = 0;
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            OffsetAndMetadata o = offsets.get(e.getKey());
+            n += o == null ? 0 : Math.min(o.offset(), e.getValue());
+        }
+        return n;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

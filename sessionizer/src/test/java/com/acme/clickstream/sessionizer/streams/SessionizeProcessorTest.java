@@ -1,0 +1,156 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import static com.acme.clickstream.sessionizer.streams.Fixture.MIN;
+import static com.acme.clickstream.sessionizer.streams.Fixture.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.acme.clickstream.sessionizer.model.Event;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The processor on its own (in-memory stores, a mock context with a fixed wall clock): the life cycle Kafka Streams
+ * drives it through (init again after a task is revived, close), the punctuation schedule, and the cost of a long
+ * session, counted in serialized bytes.
+ */
+class SessionizeProcessorTest {
+
+    static final long WALL0 = Instant.parse("2026-11-24T12:00:00Z").toEpochMilli();
+
+    MockProcessorContext<String, Output> context;
+    KeyValueStore<String, UserHeader> headers;
+    KeyValueStore<Bytes, byte[]> events;
+    KeyValueStore<Bytes, Long> dedup;
+    SimpleMeterRegistry registry;
+
+    @BeforeEach
+    void setUp() {
+        context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(WALL0);
+        registry = new SimpleMeterRegistry();
+        store(SessionizerTopology.STREAM_TIME_STORE, Serdes.String(), Serdes.Long());
+        dedup = store(SessionizerTopology.DEDUP_STORE, Serdes.Bytes(), Serdes.Long());
+        headers = store(SessionizerTopology.SESSIONS_STORE, Serdes.String(), new UserHeaderSerde());
+        events = store(SessionizerTopology.SESSION_EVENTS_STORE, Serdes.Bytes(), Serdes.ByteArray());
+        store(SessionizerTopology.PROFILES_STORE, Serdes.String(), Serdes.ByteArray());
+        store(SessionizerTopology.PAGES_STORE, Serdes.String(), Serdes.ByteArray());
+    }
+
+    private <K, V> KeyValueStore<K, V> store(String name, Serde<K> k, Serde<V> v) {
+        KeyValueStore<K, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v)
+                .withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
+    }
+
+    private SessionizeProcessor processor() {
+        return new SessionizeProcessor(Fixture.RULES, new SessionizerMetrics(registry), "clickstream.events",
+                InputLag.UNKNOWN);
+    }
+
+    private static Record<String, Validated.ValidEvent> event(String user, String id, long ts) {
+        Event e = new Event(ts, id, "page_view", "/p/" + id, null, null, null, null);
+        byte[] raw = ("{\"event_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+        return new Record<>(user, new Validated.ValidEvent(user, e, raw), ts);
+    }
+
+    @Test
+    void punctuationRunsEveryHalfIdleAdvanceAtMostASecondAndIsCancelledOnClose() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        List<MockProcessorContext.CapturedPunctuator> scheduled = context.scheduledPunctuators();
+        assertThat(scheduled).hasSize(1);
+        assertThat(scheduled.get(0).getInterval()).isEqualTo(Duration.ofSeconds(1)); // min(1 s, 30 s / 2)
+        assertThat(scheduled.get(0).getType()).isEqualTo(org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME);
+        p.close();
+        assertThat(scheduled.get(0).cancelled()).isTrue();
+    }
+
+    @Test
+    void aShortIdleAdvanceIsPunctuatedAtHalfOfIt() {
+        SessionizeProcessor p = new SessionizeProcessor(new SessionRules(Duration.ofMinutes(30), Duration.ofHours(12),
+                Duration.ofMinutes(2), Duration.ofMillis(600), Duration.ofHours(1), Duration.ofDays(3650), false,
+                java.util.Optional.empty()), new SessionizerMetrics(registry), "clickstream.events", InputLag.UNKNOWN);
+        p.init(context);
+        assertThat(context.scheduledPunctuators().get(0).getInterval()).isEqualTo(Duration.ofMillis(300));
+    }
+
+    /**
+     * A task revived after TaskCorruptedException gets init() again on the same processor object, over state
+     * restored to its last commit: nothing in memory may survive from before, and sessions due in the restored
+     * state are still emitted. And the old punctuator must not keep firing beside the new one.
+     */
+    @Test
+    void aRevivedTaskRebuildsEverythingInMemoryFromTheRestoredState() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(event("u1", "a", T0));
+        p.process(event("u2", "b", T0 + MIN));
+        p.close();
+        // Revived: the same object, init() again over the same stores.
+        p.init(context);
+        assertThat(context.scheduledPunctuators()).hasSize(2);
+        assertThat(context.scheduledPunctuators().get(0).cancelled()).isTrue();
+        assertThat(context.scheduledPunctuators().get(1).cancelled()).isFalse();
+        p.process(event("u3", "c", T0 + 40 * MIN)); // stream time passes both sessions' gap + grace
+        List<String> emitted = new java.util.ArrayList<>();
+        context.forwarded().forEach(r -> emitted.add(r.record().key()));
+        assertThat(emitted).containsExactly("u1", "u2");
+        assertThat(events.approximateNumEntries()).isEqualTo(1); // only u3's open event is left
+    }
+
+    /**
+     * The cost of an event must not grow with its session: a user with 100,000 events in one session still writes
+     * one small header and one event entry per event, and never reads or rewrites the earlier events.
+     */
+    @Test
+    void aLongSessionCostsTheSameSerializedBytesPerEvent() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        UserHeaderSerde serde = new UserHeaderSerde();
+        int headerAfterTwo = 0;
+        for (int i = 0; i < 100_000; i++) {
+            p.process(event("heavy", String.format("e%06d", i), T0 + i * 100L)); // one click every 100 ms
+            if (i == 1) {
+                headerAfterTwo = serde.serialize(null, headers.get("heavy")).length;
+            }
+        }
+        UserHeader h = headers.get("heavy");
+        assertThat(h.open).hasSize(1);
+        assertThat(h.open.get(0).summary.count()).isEqualTo(100_000);
+        // Only the varints of the event and page-view counts grow (1 -> 3 bytes each).
+        assertThat(serde.serialize(null, h).length).isEqualTo(headerAfterTwo + 4);
+        assertThat(events.approximateNumEntries()).isEqualTo(100_000);
+        // The first event's entry is the one written first, never rewritten.
+        byte[] first = events.get(StoreKeys.event("heavy".getBytes(StandardCharsets.UTF_8), 0, 0));
+        assertThat(EventCodec.fromBytes(first).eventId()).isEqualTo("e000000");
+        assertThat(first.length).isEqualTo(41); // ts 8, id 8, type 10, page 11, amount and three utm 4
+    }
+
+    @Test
+    void dedupEntriesPastTheWindowAreSweptAndTheStoreStaysBounded() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        // 20,000 events over 5.5 h of event time; the window is 1 h.
+        for (int i = 0; i < 20_000; i++) {
+            p.process(event("u" + (i % 50), "e" + i, T0 + i * 1_000L));
+        }
+        long windowEvents = Duration.ofHours(1).toMillis() / 1_000;
+        // Every sweep step visits 1024 entries per 512 events: at most two windows' worth is ever kept.
+        assertThat(dedup.approximateNumEntries()).isBetween(windowEvents, 2 * windowEvents + 1024);
+    }
+}
