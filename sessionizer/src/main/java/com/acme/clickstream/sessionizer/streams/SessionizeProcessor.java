@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -47,8 +46,8 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     /** Dedup entries visited per processed record by the expiry sweep (amortized): the store stays bounded. */
     private static final int SWEEP_EVERY = 512;
     private static final int SWEEP_STEP = 2 * SWEEP_EVERY;
-    /** Deserialized headers kept by the stream thread; the store (cached, changelogged) stays the truth. */
-    private static final int HEADER_CACHE = 20_000;
+    /** Headers kept deserialized between commits (clean ones beyond this are dropped after a flush). */
+    private static final int HEADER_CACHE = 100_000;
 
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
@@ -83,15 +82,33 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private long baseStreamTime = NONE;
 
     // In memory only, rebuilt by every init() (also when a task is revived over state restored to its last commit).
+    /** Every user with state on this task. */
+    private Map<String, UserEntry> users;
     /** Users by the time they are next due (finalization or expiry of the final context); lazily corrected. */
     private PriorityQueue<Due> dueQueue;
-    /** Per user with state: [due queued in dueQueue (MAX_VALUE: none), real due]. */
-    private Map<String, long[]> dueOf;
-    private LinkedHashMap<String, UserHeader> headerCache;
+    /** Headers changed since the last flush of the sessions store, in the order of their changes. */
+    private List<UserEntry> dirty;
+    private int cachedHeaders;
     private long openSessions;
     /** Next dedup key the expiry sweep visits (null: from the start). */
     private Bytes sweepCursor;
     private int sinceSweep;
+
+    /** What the processor knows of a user with state. */
+    private static final class UserEntry {
+        final String user;
+        /** Due time queued in dueQueue (MAX_VALUE: none) and the real one, which may have moved later since. */
+        long queuedDue = Long.MAX_VALUE;
+        long due = NONE;
+        /** The header, when loaded; null for a deleted user. */
+        UserHeader header;
+        boolean dirty;
+        boolean deleted;
+
+        UserEntry(String user) {
+            this.user = user;
+        }
+    }
 
     private record Due(long due, String user) implements Comparable<Due> {
         @Override
@@ -133,18 +150,15 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         // Time in which no instance owned the partition must not count as idle time.
         lastActivityWall = NONE;
         lastPunctuationWall = NONE;
+        users = new HashMap<>();
         dueQueue = new PriorityQueue<>();
-        dueOf = new HashMap<>();
-        headerCache = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, UserHeader> eldest) {
-                return size() > HEADER_CACHE;
-            }
-        };
+        dirty = new ArrayList<>();
+        cachedHeaders = 0;
         openSessions = 0;
         sweepCursor = null;
         sinceSweep = 0;
         rebuildSchedule();
+        HeaderStore.beforeFlush(headers, this::writeDirtyHeaders);
         metrics.openSessions(task, openSessions);
         metrics.streamTime(task, streamTime);
         long interval = Math.max(1, Math.min(1000, idleAfterMs / 2));
@@ -161,7 +175,9 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
                     legacy.add(kv);
                 }
                 openSessions += kv.value.open.size();
-                schedule(kv.key, dueOf(kv.value));
+                UserEntry entry = new UserEntry(kv.key);
+                users.put(kv.key, entry);
+                schedule(entry, dueOf(kv.value));
             }
         }
         for (KeyValue<String, UserHeader> kv : legacy) {
@@ -170,7 +186,29 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
                 writeEvents(user, kv.value.open.get(i).seq, kv.value.legacyEvents.get(i));
             }
             kv.value.legacyEvents = null;
-            putHeader(kv.key, kv.value);
+            putHeader(users.get(kv.key), kv.value);
+        }
+    }
+
+    /**
+     * The write-behind of the sessions store, run when Kafka Streams flushes it before a commit: each header
+     * changed since the last flush is written once, and its changelog record joins the committing transaction.
+     */
+    private void writeDirtyHeaders() {
+        for (UserEntry entry : dirty) {
+            headers.put(entry.user, entry.deleted ? null : entry.header);
+            entry.dirty = false;
+        }
+        dirty.clear();
+        if (cachedHeaders > HEADER_CACHE) {
+            for (UserEntry entry : users.values()) {
+                if (entry.header != null) {
+                    entry.header = null;
+                    if (--cachedHeaders <= HEADER_CACHE / 2) {
+                        break;
+                    }
+                }
+            }
         }
     }
 
@@ -208,10 +246,13 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             punctuator.cancel();
             punctuator = null;
         }
+        // Kafka Streams flushes (and so writes the dirty headers) before it closes a task cleanly; a dirty close
+        // discards the task's uncommitted state, so the write-behind must not outlive the processor.
+        HeaderStore.beforeFlush(headers, null);
         metrics.taskClosed(task);
-        headerCache = null;
+        users = null;
         dueQueue = null;
-        dueOf = null;
+        dirty = null;
     }
 
     /**
@@ -271,7 +312,8 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private void acceptOrLate(Record<String, Validated.ValidEvent> record, Validated.ValidEvent v) {
         String user = v.userId();
         Event e = v.event();
-        UserHeader h = header(user);
+        UserEntry entry = users.get(user);
+        UserHeader h = entry == null ? null : header(entry);
         FinalContext fin = h == null ? null : h.lastFinal;
         // Ordering at or before the last final event: it would belong to, extend or join final sessions.
         if (fin != null && e.compareTo(fin.lastTs(), fin.lastEventId()) <= 0) {
@@ -280,6 +322,9 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         }
         if (h == null) {
             h = UserHeader.empty();
+        }
+        if (entry == null) {
+            entry = new UserEntry(user);
         }
         byte[] userBytes = utf8(user);
         UserHeader.Open last = h.open.isEmpty() ? null : h.last();
@@ -316,7 +361,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             }
         }
         metrics.accepted.increment();
-        settleUser(user, userBytes, h);
+        settleUser(entry, userBytes, h);
     }
 
     /**
@@ -412,7 +457,8 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
      * Emits the user's sessions that are final at the current stream time, then stores what is left (or deletes
      * the user's state once nothing is open and the final context has expired) and reschedules the user.
      */
-    private void settleUser(String user, byte[] userBytes, UserHeader h) {
+    private void settleUser(UserEntry entry, byte[] userBytes, UserHeader h) {
+        String user = entry.user;
         while (!h.open.isEmpty() && rules.finalAt(h.first().summary.lastTs()) <= streamTime) {
             UserHeader.Open session = h.open.remove(0);
             emit(user, session.summary);
@@ -422,12 +468,16 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         }
         long due = dueOf(h);
         if (due != NONE && due > streamTime) {
-            putHeader(user, h);
-            schedule(user, due);
-        } else {
-            headers.put(user, null);
-            headerCache.remove(user);
-            dueOf.remove(user);
+            users.put(user, entry);
+            putHeader(entry, h);
+            schedule(entry, due);
+        } else if (users.remove(user) != null) {
+            if (entry.header != null) {
+                cachedHeaders--;
+            }
+            entry.header = null;
+            entry.deleted = true;
+            markDirty(entry);
         }
     }
 
@@ -448,37 +498,42 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         metrics.finalizationLag.record(streamTime - rules.finalAt(summary.lastTs()));
     }
 
-    private UserHeader header(String user) {
-        UserHeader h = headerCache.get(user);
-        if (h == null) {
-            h = headers.get(user);
-            if (h != null) {
-                headerCache.put(user, h);
+    /** The user's header, loaded from the store when it is not in memory (never while it is dirty). */
+    private UserHeader header(UserEntry entry) {
+        if (entry.header == null) {
+            entry.header = headers.get(entry.user);
+            if (entry.header == null) {
+                throw new IllegalStateException("no header in the sessions store for user with state " + entry.user);
             }
+            cachedHeaders++;
         }
-        return h;
+        return entry.header;
     }
 
-    private void putHeader(String user, UserHeader h) {
-        headers.put(user, h);
-        headerCache.put(user, h);
+    private void putHeader(UserEntry entry, UserHeader h) {
+        if (entry.header == null) {
+            cachedHeaders++;
+        }
+        entry.header = h;
+        markDirty(entry);
+    }
+
+    private void markDirty(UserEntry entry) {
+        if (!entry.dirty) {
+            entry.dirty = true;
+            dirty.add(entry);
+        }
     }
 
     /** Registers the user's (new) due time; an earlier entry in the queue is corrected when it comes up. */
-    private void schedule(String user, long due) {
+    private void schedule(UserEntry entry, long due) {
         if (due == NONE) {
             return;
         }
-        long[] d = dueOf.get(user);
-        if (d == null) {
-            dueOf.put(user, new long[] {due, due});
-            dueQueue.add(new Due(due, user));
-        } else {
-            d[1] = due;
-            if (due < d[0]) {
-                d[0] = due;
-                dueQueue.add(new Due(due, user));
-            }
+        entry.due = due;
+        if (due < entry.queuedDue) {
+            entry.queuedDue = due;
+            dueQueue.add(new Due(due, entry.user));
         }
     }
 
@@ -486,22 +541,17 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     private void settleDue() {
         while (streamTime != NONE && !dueQueue.isEmpty() && dueQueue.peek().due <= streamTime) {
             Due next = dueQueue.poll();
-            long[] d = dueOf.get(next.user);
-            if (d == null || d[0] != next.due) {
+            UserEntry entry = users.get(next.user);
+            if (entry == null || entry.queuedDue != next.due) {
                 continue; // superseded by an earlier due time, or the user's state is gone
             }
-            d[0] = Long.MAX_VALUE;
-            if (d[1] > streamTime) {
-                d[0] = d[1]; // the user's due time moved later since it was queued
-                dueQueue.add(new Due(d[1], next.user));
+            entry.queuedDue = Long.MAX_VALUE;
+            if (entry.due > streamTime) {
+                entry.queuedDue = entry.due; // the user's due time moved later since it was queued
+                dueQueue.add(new Due(entry.due, next.user));
                 continue;
             }
-            UserHeader h = header(next.user);
-            if (h == null) {
-                dueOf.remove(next.user);
-                continue;
-            }
-            settleUser(next.user, utf8(next.user), h);
+            settleUser(entry, utf8(next.user), header(entry));
         }
     }
 

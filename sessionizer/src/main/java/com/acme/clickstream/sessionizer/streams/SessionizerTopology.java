@@ -94,9 +94,8 @@ public final class SessionizerTopology {
         // lookup per event (the dedup entries fill most of the thread's cache).
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(),
                 Serdes.Long()).withCachingDisabled());
-        // Cached: a user's header is rewritten on each of their events, and the cache turns a burst of them into
-        // one RocksDB write and one changelog record per commit.
-        builder.addStateStore(store(SESSIONS_STORE, Serdes.String(), new UserHeaderSerde()));
+        // Written behind by the processor: each changed header once per commit (HeaderStore).
+        builder.addStateStore(HeaderStore.builder(SESSIONS_STORE));
         // Uncached: each event is written once and deleted once by key, never read on the common path.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_EVENTS_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());

@@ -43,7 +43,10 @@ class SessionizeProcessorTest {
         registry = new SimpleMeterRegistry();
         store(SessionizerTopology.STREAM_TIME_STORE, Serdes.String(), Serdes.Long());
         dedup = store(SessionizerTopology.DEDUP_STORE, Serdes.Bytes(), Serdes.Long());
-        headers = store(SessionizerTopology.SESSIONS_STORE, Serdes.String(), new UserHeaderSerde());
+        headers = HeaderStore.builder(Stores.inMemoryKeyValueStore(SessionizerTopology.SESSIONS_STORE))
+                .withLoggingDisabled().build();
+        headers.init(context.getStateStoreContext(), headers);
+        context.addStateStore(headers);
         events = store(SessionizerTopology.SESSION_EVENTS_STORE, Serdes.Bytes(), Serdes.ByteArray());
         store(SessionizerTopology.PROFILES_STORE, Serdes.String(), Serdes.ByteArray());
         store(SessionizerTopology.PAGES_STORE, Serdes.String(), Serdes.ByteArray());
@@ -100,6 +103,7 @@ class SessionizeProcessorTest {
         p.init(context);
         p.process(event("u1", "a", T0));
         p.process(event("u2", "b", T0 + MIN));
+        headers.flush(); // a commit
         p.close();
         // Revived: the same object, init() again over the same stores.
         p.init(context);
@@ -126,9 +130,11 @@ class SessionizeProcessorTest {
         for (int i = 0; i < 100_000; i++) {
             p.process(event("heavy", String.format("e%06d", i), T0 + i * 100L)); // one click every 100 ms
             if (i == 1) {
+                headers.flush(); // as Kafka Streams does before a commit
                 headerAfterTwo = serde.serialize(null, headers.get("heavy")).length;
             }
         }
+        headers.flush();
         UserHeader h = headers.get("heavy");
         assertThat(h.open).hasSize(1);
         assertThat(h.open.get(0).summary.count()).isEqualTo(100_000);
