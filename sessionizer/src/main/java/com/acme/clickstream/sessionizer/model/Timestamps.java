@@ -21,7 +21,36 @@ public final class Timestamps {
 
     /** RFC 3339 UTC with exactly three fraction digits, e.g. {@code 2026-11-24T10:15:30.123Z}. */
     public static String format(long epochMillis) {
-        return OUT.format(Instant.ofEpochMilli(epochMillis));
+        if (epochMillis < 0 || epochMillis > MAX_EPOCH_MILLIS) {
+            return OUT.format(Instant.ofEpochMilli(epochMillis));
+        }
+        // By hand: this runs for every field of every session emitted, and the formatter's generality costs.
+        long days = Math.floorDiv(epochMillis, 86_400_000L);
+        int ms = (int) Math.floorMod(epochMillis, 86_400_000L);
+        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
+        char[] c = new char[24];
+        put(c, 0, date.getYear(), 4);
+        c[4] = '-';
+        put(c, 5, date.getMonthValue(), 2);
+        c[7] = '-';
+        put(c, 8, date.getDayOfMonth(), 2);
+        c[10] = 'T';
+        put(c, 11, ms / 3_600_000, 2);
+        c[13] = ':';
+        put(c, 14, ms / 60_000 % 60, 2);
+        c[16] = ':';
+        put(c, 17, ms / 1000 % 60, 2);
+        c[19] = '.';
+        put(c, 20, ms % 1000, 3);
+        c[23] = 'Z';
+        return new String(c);
+    }
+
+    private static void put(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     public static String format(Instant instant) {

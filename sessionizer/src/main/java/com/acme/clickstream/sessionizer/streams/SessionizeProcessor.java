@@ -51,7 +51,6 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
 
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
-    private final JsonSerde<Session> sessionSerde;
     private final long idleAfterMs;
     private final long dedupWindowMs;
     private final long contextRetentionMs;
@@ -122,7 +121,6 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         this.metrics = metrics;
         this.eventsTopic = eventsTopic;
         this.inputLag = inputLag;
-        this.sessionSerde = new JsonSerde<>(Session.class);
         this.idleAfterMs = rules.idleAdvanceAfter().toMillis();
         this.dedupWindowMs = rules.dedupWindow().toMillis();
         // See README "retention": after this much stream time past the last final event, no event that would
@@ -493,7 +491,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         Session session = summary.toSession(user, enrichment.profile(user), enrichment::page, closedAt);
         // The record timestamp is the wall-clock close time: a replay of old data must not produce records
         // that topic retention deletes before the sink reads them.
-        context.forward(new Record<>(user, Output.session(sessionSerde.serialize(null, session)), closedAt));
+        context.forward(new Record<>(user, Output.session(SessionJson.write(session)), closedAt));
         metrics.emitted.increment();
         metrics.finalizationLag.record(streamTime - rules.finalAt(summary.lastTs()));
     }

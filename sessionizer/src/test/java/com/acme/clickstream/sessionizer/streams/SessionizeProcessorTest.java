@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +33,8 @@ class SessionizeProcessorTest {
 
     MockProcessorContext<String, Output> context;
     KeyValueStore<String, UserHeader> headers;
+    /** The bytes store under the sessions store, to plant values of an earlier version. */
+    KeyValueStore<Bytes, byte[]> rawHeaders;
     KeyValueStore<Bytes, byte[]> events;
     KeyValueStore<Bytes, Long> dedup;
     SimpleMeterRegistry registry;
@@ -43,8 +46,23 @@ class SessionizeProcessorTest {
         registry = new SimpleMeterRegistry();
         store(SessionizerTopology.STREAM_TIME_STORE, Serdes.String(), Serdes.Long());
         dedup = store(SessionizerTopology.DEDUP_STORE, Serdes.Bytes(), Serdes.Long());
-        headers = HeaderStore.builder(Stores.inMemoryKeyValueStore(SessionizerTopology.SESSIONS_STORE))
-                .withLoggingDisabled().build();
+        rawHeaders = Stores.inMemoryKeyValueStore(SessionizerTopology.SESSIONS_STORE).get();
+        headers = HeaderStore.builder(new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return SessionizerTopology.SESSIONS_STORE;
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return rawHeaders;
+            }
+
+            @Override
+            public String metricsScope() {
+                return "in-memory";
+            }
+        }).withLoggingDisabled().build();
         headers.init(context.getStateStoreContext(), headers);
         context.addStateStore(headers);
         events = store(SessionizerTopology.SESSION_EVENTS_STORE, Serdes.Bytes(), Serdes.ByteArray());
@@ -158,5 +176,29 @@ class SessionizeProcessorTest {
         long windowEvents = Duration.ofHours(1).toMillis() / 1_000;
         // Every sweep step visits 1024 entries per 512 events: at most two windows' worth is ever kept.
         assertThat(dedup.approximateNumEntries()).isBetween(windowEvents, 2 * windowEvents + 1024);
+    }
+
+    /** A value of the earlier layout (a user's whole event buffer) is moved into the new stores at task init. */
+    @Test
+    void valuesOfTheEarlierBufferLayoutAreMigratedAtInit() {
+        Event a = event("u1", "a", T0).value().event();
+        Event b = event("u1", "b", T0 + MIN).value().event();
+        rawHeaders.put(Bytes.wrap("u1".getBytes(StandardCharsets.UTF_8)),
+                new UserStateSerde().serialize(null, new UserState(List.of(List.of(a, b)), null, T0 + 33 * MIN)));
+        SessionizeProcessor p = processor();
+        p.init(context);
+        headers.flush();
+        UserHeader h = headers.get("u1");
+        assertThat(h.legacyEvents).isNull();
+        assertThat(h.open).hasSize(1);
+        assertThat(h.open.get(0).summary.count()).isEqualTo(2);
+        assertThat(events.approximateNumEntries()).isEqualTo(2);
+        p.process(event("u1", "c", T0 + 2 * MIN));                 // appended to the migrated session
+        p.process(event("u9", "z", T0 + 40 * MIN));                // closes it
+        Record<? extends String, ? extends Output> emitted = context.forwarded().get(0).record();
+        assertThat(emitted.key()).isEqualTo("u1");
+        String json = new String(emitted.value().bytes(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"event_count\":3", "\"session_start\":\"2026-11-24T11:00:00.000Z\"");
+        assertThat(events.approximateNumEntries()).isEqualTo(1); // u9's
     }
 }
