@@ -49,26 +49,36 @@ public final class EventValidator {
      * @param checkSkew  false when re-reading an event that was validated before (repartition topic)
      */
     public ValidationResult validate(byte[] value, long nowMs, boolean checkSkew) {
-        String text;
-        try {
-            // Strict decoding: Jackson would otherwise auto-detect UTF-16/32 and accept them.
-            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            text = utf8.decode(ByteBuffer.wrap(value)).toString();
-        } catch (CharacterCodingException e) {
-            return invalid(InvalidReason.NOT_UTF8, "value is not valid UTF-8");
-        }
         JsonNode root;
-        try {
-            root = mapper.readTree(text);
-        } catch (Exception e) {
-            return invalid(InvalidReason.NOT_JSON, "value is not JSON: " + firstLine(e.getMessage()));
+        if (isAsciiWithoutNul(value)) {
+            // Plain ASCII is valid UTF-8, and without NUL bytes Jackson's encoding detection can only see UTF-8:
+            // parse the bytes as they are, skipping the decoder and the copy into a String.
+            try {
+                root = mapper.readTree(value);
+            } catch (Exception e) {
+                return invalid(InvalidReason.NOT_JSON, "value is not JSON: " + firstLine(e.getMessage()));
+            }
+        } else {
+            String text;
+            try {
+                // Strict decoding: Jackson would otherwise auto-detect UTF-16/32 and accept them.
+                CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+                text = utf8.decode(ByteBuffer.wrap(value)).toString();
+            } catch (CharacterCodingException e) {
+                return invalid(InvalidReason.NOT_UTF8, "value is not valid UTF-8");
+            }
+            try {
+                root = mapper.readTree(text);
+            } catch (Exception e) {
+                return invalid(InvalidReason.NOT_JSON, "value is not JSON: " + firstLine(e.getMessage()));
+            }
         }
         if (root == null || !root.isObject()) {
             return invalid(InvalidReason.NOT_JSON, "value is not a JSON object");
         }
-        String nulAt = findNul(root, "$");
+        String nulAt = hasNul(root) ? findNul(root, "$") : null;
         if (nulAt != null) {
             return invalid(InvalidReason.NUL_CHAR, "string holds U+0000 at " + nulAt);
         }
@@ -193,6 +203,37 @@ public final class EventValidator {
                     + " code points");
         }
         return s;
+    }
+
+    private static boolean isAsciiWithoutNul(byte[] value) {
+        for (byte b : value) {
+            if (b <= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether any string of the document holds U+0000; {@link #findNul} then names where (the rare case). */
+    private static boolean hasNul(JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue().indexOf('\u0000') >= 0;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().indexOf('\u0000') >= 0 || hasNul(e.getValue())) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                if (hasNul(node.get(i))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Every string of the document counts, unknown fields and names included ("any string" of the contract). */

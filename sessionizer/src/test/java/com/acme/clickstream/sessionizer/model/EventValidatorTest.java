@@ -36,6 +36,21 @@ class EventValidatorTest {
         return "{\"event_id\":\"e1\",\"user_id\":\"u1\",\"ts\":" + tsJson + ",\"type\":\"click\"" + extra + "}";
     }
 
+    /** A JSON object in UTF-32 or UTF-16 is all ASCII-range bytes and zeros: never read as valid (contract: UTF-8). */
+    @Test
+    void jsonInAnotherUnicodeEncodingIsRejected() {
+        String json = ev("\"2026-11-24T10:15:30.123Z\"", "");
+        for (String charset : new String[] {"UTF-32BE", "UTF-32LE", "UTF-16BE", "UTF-16LE"}) {
+            ValidationResult r = validator.validate(json.getBytes(java.nio.charset.Charset.forName(charset)), NOW, true);
+            assertThat(r).as(charset).isInstanceOf(ValidationResult.Invalid.class);
+            assertThat(((ValidationResult.Invalid) r).reason()).as(charset).isEqualTo(InvalidReason.NOT_JSON);
+        }
+        // The same object in UTF-8, with and without non-ASCII text, is valid.
+        assertThat(validate(json)).isInstanceOf(ValidationResult.Valid.class);
+        assertThat(validate(ev("\"2026-11-24T10:15:30.123Z\"", ",\"referrer\":\"caf\u00e9\""))).isInstanceOf(
+                ValidationResult.Valid.class);
+    }
+
     @Test
     void minimalEventIsValid() {
         ValidationResult r = validate(ev("\"2026-11-24T10:15:30.123Z\"", ""));
