@@ -14,14 +14,24 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 import java.util.List;
 import java.util.Map;
 
 /**
  * The sessions store: a persistent, changelogged, uncached key-value store of {@link UserHeader}s with one hook,
- * {@link #beforeFlush}, run when Kafka Streams flushes the store, which it does before every commit (with
- * exactly_once_v2: before the transaction that commits the input offsets) and before a task is suspended.
+ * {@link #beforeFlush}, run when Kafka Streams flushes the record caches of a task's stores, which it does in every
+ * commit before the input offsets are committed (with exactly_once_v2: inside the transaction that commits them),
+ * and before a task is suspended or closed cleanly.
+ *
+ * <p>That moment is offered only through {@link CachedStateStore}, the interface of Kafka Streams' own record
+ * cache, which is internal: Kafka Streams calls {@code flushCache()} on every store implementing it, while the
+ * public {@code flush()} runs only when the task writes its checkpoint, after the commit. Two tests guard the
+ * dependency on an upgrade of Kafka Streams: {@code ApiIT} reads open sessions, written by this hook, within seconds
+ * (nothing would be visible until a checkpoint), and {@code ExactlyOnceIT} kills the service mid-transaction and
+ * checks every session (headers written after the commit would be lost).
  *
  * <p>The sessionize processor keeps the headers it changed since the last commit in memory and writes each of them
  * once, from that hook: the changelog records are sent inside the committing transaction, exactly as Kafka
@@ -29,10 +39,11 @@ import java.util.Map;
  * map of byte keys (a fifth of the stream thread's time when headers went through it). Interactive queries read
  * this store, so open sessions are served as of the last commit (at most {@code commit.interval.ms} old).
  */
-final class HeaderStore implements KeyValueStore<String, UserHeader> {
+final class HeaderStore implements KeyValueStore<String, UserHeader>, CachedStateStore<String, UserHeader> {
 
     private final KeyValueStore<String, UserHeader> inner;
     private Runnable beforeFlush;
+    private Runnable discard;
 
     private HeaderStore(KeyValueStore<String, UserHeader> inner) {
         this.inner = inner;
@@ -97,23 +108,44 @@ final class HeaderStore implements KeyValueStore<String, UserHeader> {
      * is what the processor context hands out, a decorator around this store; the hook travels through the
      * public {@link StateStore#query} that decorators pass on, as a query type only this package can build.
      */
-    static void beforeFlush(StateStore store, Runnable hook) {
-        QueryResult<Void> r = store.query(new SetFlushHook(hook), PositionBound.unbounded(), new QueryConfig(false));
+    static void beforeFlush(StateStore store, Runnable hook, Runnable discard) {
+        QueryResult<Void> r = store.query(new SetFlushHook(hook, discard), PositionBound.unbounded(),
+                new QueryConfig(false));
         if (!r.isSuccess()) {
             throw new IllegalStateException("the sessions store must be built by HeaderStore.builder(): "
                     + r.getFailureMessage());
         }
     }
 
-    private record SetFlushHook(Runnable hook) implements Query<Void> {
+    private record SetFlushHook(Runnable hook, Runnable discard) implements Query<Void> {
     }
 
+    /** Called by Kafka Streams in every commit, before the offsets: the processor's changed headers go out. */
     @Override
-    public void flush() {
+    public void flushCache() {
         Runnable hook = beforeFlush;
         if (hook != null) {
             hook.run();
         }
+    }
+
+    /** Called by Kafka Streams when a task's uncommitted state is thrown away: so are the pending headers. */
+    @Override
+    public void clearCache() {
+        Runnable d = discard;
+        if (d != null) {
+            d.run();
+        }
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, UserHeader> listener, boolean sendOldValues) {
+        return false; // nothing downstream consumes this store's changes
+    }
+
+    @Override
+    public void flush() {
+        flushCache();
         inner.flush();
     }
 
@@ -125,6 +157,7 @@ final class HeaderStore implements KeyValueStore<String, UserHeader> {
     @Override
     public void close() {
         beforeFlush = null;
+        discard = null;
         inner.close();
     }
 
@@ -148,6 +181,7 @@ final class HeaderStore implements KeyValueStore<String, UserHeader> {
     public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
         if (query instanceof SetFlushHook set) {
             beforeFlush = set.hook();
+            discard = set.discard();
             return (QueryResult<R>) QueryResult.forResult(null);
         }
         return inner.query(query, positionBound, config);

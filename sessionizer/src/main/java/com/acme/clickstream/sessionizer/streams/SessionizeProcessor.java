@@ -156,7 +156,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         sweepCursor = null;
         sinceSweep = 0;
         rebuildSchedule();
-        HeaderStore.beforeFlush(headers, this::writeDirtyHeaders);
+        HeaderStore.beforeFlush(headers, this::writeDirtyHeaders, this::discardDirtyHeaders);
         metrics.openSessions(task, openSessions);
         metrics.streamTime(task, streamTime);
         long interval = Math.max(1, Math.min(1000, idleAfterMs / 2));
@@ -186,6 +186,21 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             kv.value.legacyEvents = null;
             putHeader(users.get(kv.key), kv.value);
         }
+    }
+
+    /**
+     * Kafka Streams throws a task's uncommitted state away (and re-initializes the processor before it runs
+     * again): the pending headers go with it, and headers are read from the store again.
+     */
+    private void discardDirtyHeaders() {
+        for (UserEntry entry : dirty) {
+            entry.dirty = false;
+        }
+        dirty.clear();
+        for (UserEntry entry : users.values()) {
+            entry.header = null;
+        }
+        cachedHeaders = 0;
     }
 
     /**
@@ -246,7 +261,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         }
         // Kafka Streams flushes (and so writes the dirty headers) before it closes a task cleanly; a dirty close
         // discards the task's uncommitted state, so the write-behind must not outlive the processor.
-        HeaderStore.beforeFlush(headers, null);
+        HeaderStore.beforeFlush(headers, null, null);
         metrics.taskClosed(task);
         users = null;
         dueQueue = null;
@@ -387,7 +402,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         List<Event> all = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, h.storedEvents() + 1));
         try (KeyValueIterator<Bytes, byte[]> it = events.range(StoreKeys.firstEvent(user), StoreKeys.lastEvent(user))) {
             while (it.hasNext()) {
-                all.add(EventCodec.fromBytes(it.next().value));
+                all.add(StateCodec.fromBytes(it.next().value));
             }
         }
         if (all.size() != h.storedEvents()) {
@@ -420,19 +435,19 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
 
     private void openSession(UserHeader h, byte[] user, Event e) {
         long seq = h.nextSeq++;
-        events.put(StoreKeys.event(user, seq, 0), EventCodec.toBytes(e));
+        events.put(StoreKeys.event(user, seq, 0), StateCodec.toBytes(e));
         h.open.add(new UserHeader.Open(seq, SessionSummary.of(e)));
         openSessions++;
     }
 
     private void append(byte[] user, UserHeader.Open session, Event e) {
-        events.put(StoreKeys.event(user, session.seq, session.summary.count()), EventCodec.toBytes(e));
+        events.put(StoreKeys.event(user, session.seq, session.summary.count()), StateCodec.toBytes(e));
         session.summary.add(e);
     }
 
     private void writeEvents(byte[] user, long seq, List<Event> session) {
         for (int n = 0; n < session.size(); n++) {
-            events.put(StoreKeys.event(user, seq, n), EventCodec.toBytes(session.get(n)));
+            events.put(StoreKeys.event(user, seq, n), StateCodec.toBytes(session.get(n)));
         }
     }
 

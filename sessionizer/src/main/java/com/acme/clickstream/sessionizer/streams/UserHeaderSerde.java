@@ -1,6 +1,5 @@
 package com.acme.clickstream.sessionizer.streams;
 
-import com.acme.clickstream.sessionizer.model.Campaign;
 import com.acme.clickstream.sessionizer.model.Event;
 import com.acme.clickstream.sessionizer.model.FinalContext;
 import com.acme.clickstream.sessionizer.model.SessionSummary;
@@ -39,24 +38,7 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         }
         Bin.Out out = new Bin.Out(48 + 96 * h.open.size());
         out.b(V2);
-        FinalContext f = h.lastFinal;
-        if (f == null) {
-            out.b(0);
-        } else {
-            out.b(1);
-            out.i64(f.start());
-            out.i64(f.lastTs());
-            out.str(f.lastEventId());
-            Campaign c = f.campaign();
-            if (c == null) {
-                out.b(0);
-            } else {
-                out.b(1);
-                out.str(c.source());
-                out.nstr(c.medium());
-                out.nstr(c.campaign());
-            }
-        }
+        StateCodec.writeFinal(out, h.lastFinal);
         out.i64(h.nextSeq);
         out.varint(h.open.size());
         for (UserHeader.Open o : h.open) {
@@ -75,14 +57,7 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
             return fromLegacy(legacy.deserialize(topic, data));
         }
         Bin.In in = new Bin.In(data, 1);
-        FinalContext fin = null;
-        if (in.b() == 1) {
-            long start = in.i64();
-            long lastTs = in.i64();
-            String lastId = in.str();
-            Campaign c = in.b() == 1 ? new Campaign(in.str(), in.nstr(), in.nstr()) : null;
-            fin = new FinalContext(start, lastTs, lastId, c);
-        }
+        FinalContext fin = StateCodec.readFinal(in);
         long nextSeq = in.i64();
         int n = in.varint();
         List<UserHeader.Open> open = new ArrayList<>(n + 1);

@@ -1,6 +1,5 @@
 package com.acme.clickstream.sessionizer.streams;
 
-import com.acme.clickstream.sessionizer.model.Campaign;
 import com.acme.clickstream.sessionizer.model.Event;
 import com.acme.clickstream.sessionizer.model.FinalContext;
 import org.apache.kafka.common.errors.SerializationException;
@@ -40,29 +39,12 @@ public final class UserStateSerde implements Serde<UserState>, Serializer<UserSt
         Bin.Out out = new Bin.Out(estimate(state));
         out.b(V1);
         out.i64(state.indexedDue());
-        FinalContext f = state.lastFinal();
-        if (f == null) {
-            out.b(0);
-        } else {
-            out.b(1);
-            out.i64(f.start());
-            out.i64(f.lastTs());
-            out.str(f.lastEventId());
-            Campaign c = f.campaign();
-            if (c == null) {
-                out.b(0);
-            } else {
-                out.b(1);
-                out.str(c.source());
-                out.nstr(c.medium());
-                out.nstr(c.campaign());
-            }
-        }
+        StateCodec.writeFinal(out, state.lastFinal());
         out.varint(state.open().size());
         for (List<Event> session : state.open()) {
             out.varint(session.size());
             for (Event e : session) {
-                EventCodec.write(out, e);
+                StateCodec.write(out, e);
             }
         }
         return out.toArray();
@@ -79,21 +61,14 @@ public final class UserStateSerde implements Serde<UserState>, Serializer<UserSt
         try {
             Bin.In in = new Bin.In(data, 1);
             long due = in.i64();
-            FinalContext fin = null;
-            if (in.b() == 1) {
-                long start = in.i64();
-                long lastTs = in.i64();
-                String lastId = in.str();
-                Campaign c = in.b() == 1 ? new Campaign(in.str(), in.nstr(), in.nstr()) : null;
-                fin = new FinalContext(start, lastTs, lastId, c);
-            }
+            FinalContext fin = StateCodec.readFinal(in);
             int sessions = in.varint();
             List<List<Event>> open = new ArrayList<>(sessions);
             for (int s = 0; s < sessions; s++) {
                 int n = in.varint();
                 List<Event> events = new ArrayList<>(n + 1);
                 for (int i = 0; i < n; i++) {
-                    events.add(EventCodec.read(in));
+                    events.add(StateCodec.read(in));
                 }
                 open.add(events);
             }

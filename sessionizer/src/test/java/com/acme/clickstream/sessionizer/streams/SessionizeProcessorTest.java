@@ -161,7 +161,7 @@ class SessionizeProcessorTest {
         assertThat(events.approximateNumEntries()).isEqualTo(100_000);
         // The first event's entry is the one written first, never rewritten.
         byte[] first = events.get(StoreKeys.event("heavy".getBytes(StandardCharsets.UTF_8), 0, 0));
-        assertThat(EventCodec.fromBytes(first).eventId()).isEqualTo("e000000");
+        assertThat(StateCodec.fromBytes(first).eventId()).isEqualTo("e000000");
         assertThat(first.length).isEqualTo(41); // ts 8, id 8, type 10, page 11, amount and three utm 4
     }
 
