@@ -28,8 +28,9 @@ class DashboardTest {
     /** The Flink job's metrics as agreed (Prometheus reporter names). */
     static final Set<String> FLINK = Set.of(
             "flink_taskmanager_job_task_operator_sessionsWritten", "flink_taskmanager_job_task_operator_malformedRecords",
-            "flink_taskmanager_job_task_operator_orphanedPreparedTransactions",
-            "flink_taskmanager_job_task_operator_oldestOrphanAgeSeconds",
+            "flink_taskmanager_job_task_operator_foreignPreparedTransactions",
+            "flink_taskmanager_job_task_operator_unownedPreparedTransactionsCommitted",
+            "flink_taskmanager_job_task_operator_lostTransactions",
             "flink_jobmanager_job_lastCheckpointDuration", "flink_jobmanager_job_numberOfCompletedCheckpoints",
             "flink_jobmanager_job_numberOfFailedCheckpoints");
 
