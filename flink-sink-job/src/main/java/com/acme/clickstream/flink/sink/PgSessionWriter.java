@@ -1,6 +1,7 @@
 package com.acme.clickstream.flink.sink;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -9,6 +10,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.acme.clickstream.flink.model.SessionRow;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -25,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * connection, which is prepared at the checkpoint's barrier. Any SQL failure fails the task: the job restarts
  * from the last completed checkpoint, and the new writer's {@link PreparedTransactionRecovery} ends what this one
  * left.
+ *
+ * <p>A batch is written with {@code COPY} (see {@link SessionCopy}, idempotent on session_id). A full batch is
+ * encoded and written on the writer's own thread while the task thread goes on parsing and
+ * buffering the next one (at most one batch in flight, so at most two in memory): the server's insert work and
+ * the job's CPU work overlap instead of alternating. The connection is only ever used by one thread at a time:
+ * the task thread waits for the batch in flight before it prepares, and before it hands over the next batch.
  */
 final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState>,
         CommittingSinkWriter<SessionRow, TransactionGid> {
@@ -34,8 +46,10 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     private final String jobId;
     private final int subtask;
     private final Connection connection;
-    private final PreparedStatement fullStatement;
-    private final List<SessionRow> buffer;
+    private final SessionCopy copy;
+    private final ExecutorService executor;
+    private List<SessionRow> buffer;
+    private Future<int[]> inFlight;
     private final Counter alreadyPresent;
     private long lastCheckpoint;
     private int rowsInTransaction;
@@ -47,7 +61,7 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         OptionalLong restored = context.getRestoredCheckpointId();
         this.lastCheckpoint = restored.orElse(0L);
-        this.buffer = new ArrayList<>(settings.rowsPerStatement());
+        this.buffer = new ArrayList<>(settings.rowsPerBatch());
 
         MetricGroup metrics = context.metricGroup();
         Connection c = null;
@@ -68,20 +82,24 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
                 }
             }
             c.setAutoCommit(false);
-            this.fullStatement = c.prepareStatement(
-                    SessionStatements.insertSessionsIdempotent(settings.table(), settings.rowsPerStatement()));
+            this.copy = new SessionCopy(c, settings.table());
             this.connection = c;
         } catch (SQLException e) {
             closeQuietly(c);
             throw new IOException("sink subtask " + subtask + ": cannot start on PostgreSQL: " + e, e);
         }
         this.alreadyPresent = metrics.counter(PgTwoPhaseCommitSink.ALREADY_PRESENT);
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "pg-sink-writer-" + subtask);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
     public void write(SessionRow element, Context context) throws IOException {
         buffer.add(element);
-        if (buffer.size() >= settings.rowsPerStatement()) {
+        if (buffer.size() >= settings.rowsPerBatch()) {
             flushBuffer();
         }
     }
@@ -91,46 +109,52 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         flushBuffer();
     }
 
+    /** Hands the buffered rows to the writer's thread, once the batch before them is written. */
     private void flushBuffer() throws IOException {
         if (buffer.isEmpty()) {
             return;
         }
-        int rows = buffer.size();
-        try {
-            int inserted;
-            if (rows == settings.rowsPerStatement()) {
-                bindAll(fullStatement);
-                inserted = fullStatement.executeUpdate();
-            } else {
-                try (PreparedStatement ps = connection.prepareStatement(
-                        SessionStatements.insertSessionsIdempotent(settings.table(), rows))) {
-                    bindAll(ps);
-                    inserted = ps.executeUpdate();
-                }
-            }
-            rowsInTransaction += rows;
-            if (inserted < rows) {
-                alreadyPresent.inc(rows - inserted);
-                LOG.warn("{} of {} sessions were already in {} (a replay of a committed leftover, or a second copy "
-                        + "after the dedup retention); kept the existing rows", rows - inserted, rows, settings.table());
-            }
-        } catch (SQLException e) {
-            throw new IOException("sink subtask " + subtask + ": insert of " + rows + " sessions failed: " + e, e);
-        }
-        buffer.clear();
+        awaitInFlight();
+        List<SessionRow> batch = buffer;
+        buffer = new ArrayList<>(settings.rowsPerBatch());
+        rowsInTransaction += batch.size();
+        inFlight = executor.submit(() -> insert(batch));
     }
 
-    private void bindAll(PreparedStatement ps) throws SQLException {
-        int base = 0;
-        for (SessionRow row : buffer) {
-            SessionStatements.bind(ps, base, row);
-            base += SessionStatements.SESSION_PARAMETERS;
+    /** Waits for the batch in flight; its failure fails the task here. */
+    private void awaitInFlight() throws IOException {
+        if (inFlight == null) {
+            return;
         }
+        int[] result;
+        try {
+            result = inFlight.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while a batch was written");
+        } catch (ExecutionException e) {
+            throw new IOException("sink subtask " + subtask + ": insert failed: " + e.getCause(), e.getCause());
+        } finally {
+            inFlight = null;
+        }
+        int rows = result[0];
+        int inserted = result[1];
+        if (inserted < rows) {
+            alreadyPresent.inc(rows - inserted);
+            LOG.warn("{} of {} sessions were already in {} (a replay of a committed leftover, or a second copy "
+                    + "after the dedup retention); kept the existing rows", rows - inserted, rows, settings.table());
+        }
+    }
+
+    /** On the writer's thread: {rows, rows written}. */
+    private int[] insert(List<SessionRow> batch) throws SQLException, IOException {
+        return new int[] {batch.size(), copy.write(batch)};
     }
 
     @Override
     public Collection<TransactionGid> prepareCommit() throws IOException {
         flushBuffer();
+        awaitInFlight();
         if (rowsInTransaction == 0) {
             // Nothing written, no transaction open: an empty one would take a max_prepared_transactions slot.
             return List.of();
@@ -164,7 +188,17 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     }
 
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
+        executor.shutdownNow();
+        if (inFlight != null && !inFlight.isDone()) {
+            // A batch still executing (possibly waiting for a lock) ends with the socket; its error no longer matters.
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException ignored) {
+                // closed below either way
+            }
+        }
+        executor.awaitTermination(10, TimeUnit.SECONDS);
         // An open (unprepared) transaction ends with the session: rolled back, its records are replayed.
         closeQuietly(connection);
     }

@@ -19,8 +19,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * The exactly-once sessions sink: PostgreSQL's own two-phase commit on Flink's public Sink V2 API.
  *
  * <ul>
- *   <li>The writer ({@link PgSessionWriter}) inserts the records between two checkpoints in one transaction
- *       (multi-row {@code insert ... on conflict (session_id) do nothing}) and, at the checkpoint's barrier,
+ *   <li>The writer ({@link PgSessionWriter}) writes the records between two checkpoints in one transaction
+ *       ({@code COPY}, idempotent on session_id: {@link SessionCopy}) and, at the checkpoint's barrier,
  *       records the transaction in {@code flink_sink_transactions} and runs {@code PREPARE TRANSACTION 'gid'}.</li>
  *   <li>The committable is the gid ({@link TransactionGid}, serialized as text): Flink's committer operator stores
  *       it in its state, hands it to {@link PgCommitter} when the checkpoint completes, and again after a restore
@@ -56,11 +56,11 @@ public final class PgTwoPhaseCommitSink implements Sink<SessionRow>,
      * @param markerRetention how long {@code flink_sink_transactions} rows are kept (a commit retried from a
      *     checkpoint older than this finds no row and is reported lost)
      */
-    public record Settings(PgConnectionSettings pg, String table, String pipeline, int rowsPerStatement,
+    public record Settings(PgConnectionSettings pg, String table, String pipeline, int rowsPerBatch,
             Duration lockTimeout, Duration idleInTransactionTimeout, Duration markerRetention) implements Serializable {
         public Settings {
-            if (rowsPerStatement < 1 || rowsPerStatement > SessionStatements.MAX_ROWS_PER_STATEMENT) {
-                throw new IllegalArgumentException("rows per statement: 1-" + SessionStatements.MAX_ROWS_PER_STATEMENT);
+            if (rowsPerBatch < 1) {
+                throw new IllegalArgumentException("rows per batch must be positive: " + rowsPerBatch);
             }
         }
     }

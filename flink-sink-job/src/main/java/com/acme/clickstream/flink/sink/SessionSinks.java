@@ -28,14 +28,13 @@ public final class SessionSinks {
     }
 
     /**
-     * The exactly-once sink into a table shaped like {@code sessions}: one multi-row insert per
-     * {@code --jdbc-batch-size} records (at most {@link SessionStatements#MAX_ROWS_PER_STATEMENT}), prepared per
-     * checkpoint, waits bounded by {@code --lock-timeout}.
+     * The exactly-once sink into a table shaped like {@code sessions}: one {@code COPY} per
+     * {@code --jdbc-batch-size} records, prepared per checkpoint, waits bounded by {@code --lock-timeout}.
      */
     public static PgTwoPhaseCommitSink exactlyOnce(SinkJobConfig config, String table) {
         return new PgTwoPhaseCommitSink(new PgTwoPhaseCommitSink.Settings(
                 PgConnectionSettings.of(config, APPLICATION_NAME), table, config.pipelineName(),
-                Math.min(config.jdbcBatchSize(), SessionStatements.MAX_ROWS_PER_STATEMENT), config.lockTimeout(),
+                config.jdbcBatchSize(), config.lockTimeout(),
                 config.checkpointInterval().plus(config.checkpointTimeout()), MARKER_RETENTION));
     }
 

@@ -20,35 +20,13 @@ public final class SessionStatements {
     static final String SESSION_COLUMNS = "session_id, user_id, session_start, session_end, duration_ms,"
             + " event_count, page_views, purchases, revenue, landing_page, exit_page, landing_category, country,"
             + " segment, utm_source, utm_medium, utm_campaign, is_bounce, closed_at";
-    static final int SESSION_PARAMETERS = 19;
     private static final String ROW_PLACEHOLDERS = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    /** PostgreSQL's protocol carries at most 65535 parameters per statement. */
-    public static final int MAX_ROWS_PER_STATEMENT = 65535 / SESSION_PARAMETERS;
-
-    /** The plain insert of the benchmark's baseline sink (one row; pgjdbc rewrites batches into multi-row inserts). */
+    /**
+     * The plain insert of the benchmark's baseline sink (one row; pgjdbc rewrites batches into multi-row inserts).
+     * The exactly-once sink writes with COPY instead ({@link SessionCopy}).
+     */
     public static String insertSession(String table) {
         return "insert into " + table + " (" + SESSION_COLUMNS + ") values " + ROW_PLACEHOLDERS;
-    }
-
-    /**
-     * The exactly-once sink's insert of {@code rows} rows in one statement, idempotent on session_id: committing a
-     * prepared transaction whose records are also replayed (the safe resolution of a leftover this job cannot
-     * prove covered, see PreparedTransactionRecovery) leaves one row, not a primary-key failure. How many rows
-     * were already present is counted by the writer, so a real duplicate is reported rather than hidden.
-     */
-    public static String insertSessionsIdempotent(String table, int rows) {
-        if (rows < 1 || rows > MAX_ROWS_PER_STATEMENT) {
-            throw new IllegalArgumentException("rows per statement must be 1-" + MAX_ROWS_PER_STATEMENT + ": " + rows);
-        }
-        StringBuilder sql = new StringBuilder(64 + rows * 42).append("insert into ").append(table).append(" (")
-                .append(SESSION_COLUMNS).append(") values ");
-        for (int r = 0; r < rows; r++) {
-            if (r > 0) {
-                sql.append(',');
-            }
-            sql.append(ROW_PLACEHOLDERS);
-        }
-        return sql.append(" on conflict (session_id) do nothing").toString();
     }
 
     /** Dead letters are keyed by their Kafka coordinates: a replay of the at-least-once writes adds nothing. */
