@@ -112,7 +112,7 @@ class DashboardTest {
         assertThat(meters).containsAll(shown);
     }
 
-    private static final Pattern FLINK_METRIC = Pattern.compile("\\.(?:counter|gauge|meter|histogram)\\(\\s*(\"\\w+\"|[A-Z][A-Z0-9_]*)");
+    private static final Pattern FLINK_METRIC = Pattern.compile("\\.(?:counter|gauge|meter|histogram)\\(\\s*(\"\\w+\"|(?:[A-Z]\\w*\\.)?[A-Z][A-Z0-9_]*)\\b");
     private static final Pattern STRING_CONSTANT = Pattern.compile("\\b([A-Z][A-Z0-9_]*)\\s*=\\s*\"(\\w+)\"");
 
     /**
@@ -131,7 +131,9 @@ class DashboardTest {
             Matcher m = FLINK_METRIC.matcher(SourceConfig.read(f));
             while (m.find()) {
                 String arg = m.group(1);
-                String name = arg.startsWith("\"") ? arg.substring(1, arg.length() - 1) : constants.get(arg);
+                // A constant, possibly qualified by its class (PgTwoPhaseCommitSink.LOST): looked up by its own name.
+                String name = arg.startsWith("\"") ? arg.substring(1, arg.length() - 1)
+                        : constants.get(arg.substring(arg.lastIndexOf('.') + 1));
                 if (name != null) registered.add("flink_taskmanager_job_task_operator_" + name);
             }
         }
