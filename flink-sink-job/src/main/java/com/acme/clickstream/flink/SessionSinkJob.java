@@ -28,7 +28,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The job: final sessions from Kafka into the table {@code sessions}, each exactly once.
  *
  * <pre>
- * source (Kafka, read_committed) ─▶ parse-session-json ─keyBy(session_id)─▶ dedup-sessions ─▶ sessions-xa-sink
+ * source (Kafka, read_committed) ─▶ parse-session-json ─keyBy(session_id)─▶ dedup-sessions ─▶ sessions-pg-2pc-sink
  *                                        │ malformed                              │ duplicate
  *                                        └────────────────▶ sessions-rejected-sink ◀┘
  * </pre>
@@ -41,7 +41,7 @@ public final class SessionSinkJob {
     public static final String SOURCE_UID = "kafka-sessions-source";
     public static final String PARSE_UID = "parse-session-json";
     public static final String DEDUP_UID = "dedup-sessions";
-    public static final String SINK_UID = "sessions-xa-sink";
+    public static final String SINK_UID = "sessions-pg-2pc-sink";
     public static final String DEAD_LETTER_UID = "sessions-rejected-sink";
 
     private final SinkJobConfig config;
@@ -66,7 +66,7 @@ public final class SessionSinkJob {
         env.setParallelism(config.parallelism());
 
         DataStream<RawSessionRecord> records = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + config.topic())
+                .fromSource(source, watermarks(), "kafka: " + config.topic())
                 .uid(SOURCE_UID);
 
         SingleOutputStreamOperator<ParsedSession> parsed = records
@@ -92,6 +92,17 @@ public final class SessionSinkJob {
     }
 
     /**
+     * Event time is the records' Kafka timestamp; it only drives the expiry of the dedup state (see
+     * {@link DedupSessions}). A partition without records for a minute stops holding the watermark back, so that an
+     * empty partition does not keep every dedup entry forever.
+     */
+    static WatermarkStrategy<RawSessionRecord> watermarks() {
+        return WatermarkStrategy.<RawSessionRecord>forBoundedOutOfOrderness(Duration.ZERO)
+                .withTimestampAssigner((record, previous) -> record.timestamp() >= 0 ? record.timestamp() : previous)
+                .withIdleness(Duration.ofMinutes(1));
+    }
+
+    /**
      * The job-level Flink configuration: exactly-once checkpoints at the configured interval, retained when the job
      * is cancelled (so that it can be started again from them), a restart strategy, and no silent Kryo fallback.
      */
@@ -100,9 +111,9 @@ public final class SessionSinkJob {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, config.checkpointTimeout());
-        // One checkpoint at a time and none failed quietly: the connector's writer commits the transaction of a
-        // checkpoint while preparing the next one when that one is empty, which is right only if the previous
-        // checkpoint completed.
+        // One checkpoint at a time: each sink subtask then holds at most two prepared transactions (one waiting for
+        // its commit, one just prepared), which is what max_prepared_transactions is sized for. A failed checkpoint
+        // fails the job rather than piling up prepared transactions until a later one completes.
         conf.set(CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS, 1);
         conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 0);
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,

@@ -11,7 +11,7 @@ import com.acme.clickstream.flink.source.SessionSources;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Entry point: reads the configuration, and wires the Kafka source and the XA sink into {@link SessionSinkJob}.
+ * Entry point: reads the configuration, and wires the Kafka source and the exactly-once sink into {@link SessionSinkJob}.
  * With {@code flink run} (or the Kubernetes Operator) the job goes to that cluster; started with {@code java}, it
  * runs on a local mini-cluster and resumes from the newest checkpoint under {@code --checkpoint-dir}.
  */

@@ -114,16 +114,16 @@ class MalformedRecordsIT {
                 assertThat(CapturedMetrics.sum(jobId, "flink_taskmanager_job_task_operator_sessionsWritten"))
                         .isEqualTo(valid.size());
             });
-            assertThat(CapturedMetrics.sum(jobId, "flink_taskmanager_job_task_operator_orphanedPreparedTransactions"))
+            assertThat(CapturedMetrics.sum(jobId, "flink_taskmanager_job_task_operator_foreignPreparedTransactions"))
                     .isZero();
-            assertThat(CapturedMetrics.sum(jobId, "flink_taskmanager_job_task_operator_oldestOrphanAgeSeconds"))
+            assertThat(CapturedMetrics.sum(jobId, "flink_taskmanager_job_task_operator_sessionsAlreadyPresent"))
                     .isZero();
             // ...registered once per job (sink subtask 0) and on the operators the README names.
             assertThat(CapturedMetrics.ofJob(jobId).stream()
-                    .filter(e -> e.name().equals("orphanedPreparedTransactions")))
+                    .filter(e -> e.name().equals("foreignPreparedTransactions")))
                     .singleElement().satisfies(e -> {
                         assertThat(e.variables()).containsEntry("<subtask_index>", "0");
-                        assertThat(e.variables().get("<operator_name>")).isEqualTo("sessions-xa-sink: Writer");
+                        assertThat(e.variables().get("<operator_name>")).isEqualTo("sessions-pg-2pc-sink: Writer");
                     });
             assertThat(CapturedMetrics.ofJob(jobId).stream().filter(e -> e.name().equals("sessionsWritten")))
                     .allSatisfy(e -> assertThat(e.variables().get("<operator_name>")).isEqualTo("dedup-sessions"));

@@ -335,9 +335,10 @@ class ConsistencyTest {
         Duration timeout = Duration.parse(env.get("CHECKPOINT_TIMEOUT").value());
         assertThat(interval).isEqualTo(flinkDuration(conf.get("execution.checkpointing.interval")));
         assertThat(timeout).isEqualTo(flinkDuration(conf.get("execution.checkpointing.timeout")));
-        // SinkJobConfig: a prepared transaction younger than interval + timeout may belong to a live job.
-        Env.Var minAge = env.get("ORPHAN_MIN_AGE");
-        assertThat(minAge == null ? Duration.ofMinutes(5) : Duration.parse(minAge.value())).isGreaterThanOrEqualTo(interval.plus(timeout));
+        // The sink's lock timeout is a positive ISO-8601 duration (SinkJobConfig); the XA sink's orphan settings are gone.
+        Env.Var lockTimeout = env.get("LOCK_TIMEOUT");
+        assertThat(lockTimeout == null ? Duration.ofSeconds(30) : Duration.parse(lockTimeout.value())).isPositive();
+        assertThat(env).doesNotContainKeys("ROLLBACK_ORPHANED_XA", "ORPHAN_MIN_AGE", "ORPHAN_CHECK_INTERVAL");
         assertThat(Integer.parseInt(env.get("PARALLELISM").value())).isEqualTo(spec.path("job").path("parallelism").asInt());
     }
 

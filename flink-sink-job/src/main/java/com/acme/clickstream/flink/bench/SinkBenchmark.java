@@ -7,8 +7,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -29,14 +31,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rows per second through the job's exactly-once XA sink against a plain batched JDBC sink (at-least-once,
- * {@code reWriteBatchedInserts}), on the same data and machine, in one run: both read the whole sessions topic
- * (bounded, from the earliest offset) through the job's own pipeline on a local mini-cluster, and write it into a
- * scratch copy of {@code sessions} each ({@code bench_flink_xa}, {@code bench_flink_jdbc}, dropped afterwards; the
- * table {@code sessions} is not touched). A rate is rows divided by the sink's active window, from its first
- * record to its last durable row (the XA sink's last commit), so mini-cluster start-up is not counted. The two
- * sinks alternate for {@code rounds} rounds after a warm-up run of each; the median round of each counts (on a
- * small shared machine single runs vary by a third).
+ * Rows per second through the job's exactly-once sink (PostgreSQL two-phase commit) against a plain batched JDBC
+ * sink (flink-connector-jdbc at-least-once, {@code reWriteBatchedInserts}, a commit per batch), on the same data and
+ * machine, in one run: both read the whole sessions topic (bounded, from the earliest offset) through the job's own
+ * pipeline on a local mini-cluster, and write it into a scratch copy of {@code sessions} each
+ * ({@code bench_flink_xa}, {@code bench_flink_jdbc}, dropped afterwards; the table {@code sessions} is not touched).
+ *
+ * <p>A rate is the steady state: rows made durable between the first and the last durable point before the end of
+ * the input (commits for the exactly-once sink, checkpoint barriers for the plain sink, which flushes there), so
+ * neither start-up nor the final commit, which waits for one more checkpoint, is counted (see {@link MeasuredSink}).
+ * The plain sink runs at each of the given batch sizes; its best median is the baseline. The sinks alternate for
+ * {@code rounds} rounds after a warm-up run of each; the median round of each counts (on a small shared machine
+ * single runs vary by a third).
  *
  * <p>For the load-test's {@code bench} command: {@link #run(SinkJobConfig, int)} with a config pointing at the
  * topic and database to use (its checkpoint interval, parallelism and batch size apply to both sinks).
@@ -48,9 +54,12 @@ public final class SinkBenchmark {
 
     private SinkBenchmark() {}
 
-    /** Both rates (the medians), in rows per second, over {@code rows} rows, and every counted round's. */
+    /**
+     * Both rates (the medians; for the plain sink the best batch size's), in rows per second, over {@code rows}
+     * rows, and every counted round's. The names keep "xa" for the exactly-once sink: the load-test parses them.
+     */
     public record Result(long rows, double xaRowsPerSecond, double jdbcRowsPerSecond, List<Double> xaRounds,
-            List<Double> jdbcRounds) {
+            List<Double> jdbcRounds, int jdbcBatchSize, Map<Integer, Double> jdbcMedianByBatchSize) {
         public double ratio() {
             return xaRowsPerSecond / jdbcRowsPerSecond;
         }
@@ -71,9 +80,15 @@ public final class SinkBenchmark {
     }
 
     public static Result run(SinkJobConfig config, int rounds) throws Exception {
+        return run(config, rounds, List.of(config.jdbcBatchSize()));
+    }
+
+    /** @param plainBatchSizes the batch sizes to run the plain sink at; the exactly-once sink uses the config's */
+    public static Result run(SinkJobConfig config, int rounds, List<Integer> plainBatchSizes) throws Exception {
         Path work = Files.createTempDirectory("sink-benchmark");
         SinkJobConfig benchConfig = config.toBuilder().checkpointDir(work.resolve("checkpoints").toString())
                 .localTmpDir(work.resolve("tmp").toString()).restPort(0)
+                .pipelineName("sink-benchmark")
                 // every session once: nothing to remember, the same work for both sinks
                 .dedupRetention(Duration.ZERO).build();
         PgConnectionSettings pg = PgConnectionSettings.of(benchConfig, "flink-sink-benchmark");
@@ -85,29 +100,46 @@ public final class SinkBenchmark {
         }
         try {
             List<Double> xa = new ArrayList<>();
-            List<Double> jdbc = new ArrayList<>();
+            Map<Integer, List<Double>> jdbc = new LinkedHashMap<>();
+            plainBatchSizes.forEach(b -> jdbc.put(b, new ArrayList<>()));
             long rows = 0;
             for (int round = 0; round <= rounds; round++) {
-                boolean xaFirst = round % 2 == 0;
-                for (boolean isXa : xaFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                    Measured m = runOnce(benchConfig, pg, isXa);
+                List<Integer> order = new ArrayList<>();
+                order.add(0); // 0 = the exactly-once sink, else the plain sink's batch size
+                order.addAll(plainBatchSizes);
+                if (round % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (int variant : order) {
+                    boolean isXa = variant == 0;
+                    SinkJobConfig runConfig = isXa ? benchConfig : benchConfig.toBuilder().jdbcBatchSize(variant).build();
+                    Measured m = runOnce(runConfig, pg, isXa);
                     if (rows != 0 && m.rows() != rows) {
                         throw new IllegalStateException((isXa ? "xa" : "jdbc") + " run wrote " + m.rows()
                                 + " rows, the one before " + rows + ": the topic changed during the benchmark?");
                     }
                     rows = m.rows();
-                    LOG.info("round {} {}: {} rows in {} ms = {} rows/s", round, isXa ? "xa" : "jdbc", m.rows(),
-                            m.nanos() / 1_000_000, Math.round(m.rowsPerSecond()));
+                    String name = isXa ? "exactly-once" : "plain batch " + variant;
+                    LOG.info("round {} {}: {} rows, steady {} rows/s ({} durable points), whole window {} ms = {} rows/s",
+                            round, name, m.rows(), Math.round(m.steadyRowsPerSecond()), m.points(),
+                            m.nanos() / 1_000_000, Math.round(m.windowRowsPerSecond()));
+                    System.out.printf(Locale.ROOT, "round %d %s: steady_rows_per_s=%.0f window_rows_per_s=%.0f%n",
+                            round, name, m.rate(), m.windowRowsPerSecond());
                     if (round > 0 || rounds == 0) {
-                        (isXa ? xa : jdbc).add(m.rowsPerSecond());
+                        (isXa ? xa : jdbc.get(variant)).add(m.rate());
                     }
                 }
             }
-            return new Result(rows, median(xa), median(jdbc), List.copyOf(xa), List.copyOf(jdbc));
+            Map<Integer, Double> medians = new LinkedHashMap<>();
+            jdbc.forEach((b, r) -> medians.put(b, median(r)));
+            int best = medians.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            return new Result(rows, median(xa), medians.get(best), List.copyOf(xa), List.copyOf(jdbc.get(best)), best,
+                    medians);
         } finally {
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
                 st.execute("drop table if exists " + XA_TABLE);
                 st.execute("drop table if exists " + JDBC_TABLE);
+                st.execute("delete from flink_sink_transactions where pipeline = 'sink-benchmark'");
             }
         }
     }
@@ -118,9 +150,14 @@ public final class SinkBenchmark {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private record Measured(long rows, long nanos) {
-        double rowsPerSecond() {
+    private record Measured(long rows, long nanos, double steadyRowsPerSecond, int points) {
+        double windowRowsPerSecond() {
             return rows * 1e9 / nanos;
+        }
+
+        /** The steady-state rate; the whole window's when the run was too short for two mid-run durable points. */
+        double rate() {
+            return Double.isNaN(steadyRowsPerSecond) ? windowRowsPerSecond() : steadyRowsPerSecond;
         }
     }
 
@@ -128,6 +165,11 @@ public final class SinkBenchmark {
         String table = xa ? XA_TABLE : JDBC_TABLE;
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             st.execute("truncate " + table);
+            try {
+                st.execute("checkpoint"); // each run starts without the previous run's dirty pages to write
+            } catch (java.sql.SQLException notSuperuser) {
+                LOG.debug("no checkpoint before the run: {}", notSuperuser.toString());
+            }
         }
         Sink<SessionRow> sink = xa ? SessionSinks.exactlyOnce(config, table) : SessionSinks.atLeastOnce(config, table);
         KafkaSource<RawSessionRecord> source = SessionSources.builder(config)
@@ -137,15 +179,16 @@ public final class SinkBenchmark {
                 .build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
                 JobEnvironments.localConfiguration(config, Optional.empty()));
-        new SessionSinkJob(config).build(env, source, new MeasuredSink(sink), new DiscardingSink<>());
+        new SessionSinkJob(config).build(env, source, new MeasuredSink<>(sink), new DiscardingSink<>());
         MeasuredSink.reset();
-        env.execute("sink benchmark " + (xa ? "xa" : "jdbc"));
+        env.execute("sink benchmark " + (xa ? "exactly-once" : "plain"));
         long rows;
         try (Connection c = pg.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select count(*) from " + table)) {
             rs.next();
             rows = rs.getLong(1);
         }
-        return new Measured(rows, MeasuredSink.windowNanos());
+        return new Measured(rows, MeasuredSink.windowNanos(), MeasuredSink.steadyRowsPerSecond(),
+                MeasuredSink.DURABLE.size());
     }
 }

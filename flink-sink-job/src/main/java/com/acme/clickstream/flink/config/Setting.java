@@ -21,14 +21,13 @@ public enum Setting {
             "checkpoint storage, a path or URI (file://, s3://...); required for local runs"),
     PARALLELISM("--parallelism", "PARALLELISM", "parallelism of every operator, 1-" + SinkJobConfig.MAX_PARALLELISM
             + " (default 2)"),
-    ROLLBACK_ORPHANED_XA("--rollback-orphaned-xa", "ROLLBACK_ORPHANED_XA",
-            "true: roll back prepared transactions of other Flink jobs older than --orphan-min-age (default false: "
-                    + "report only)"),
-    ORPHAN_CHECK_INTERVAL("--orphan-check-interval", "ORPHAN_CHECK_INTERVAL",
-            "ISO-8601 duration between scans of pg_prepared_xacts (default PT1M)"),
-    ORPHAN_MIN_AGE("--orphan-min-age", "ORPHAN_MIN_AGE",
-            "prepared transactions of other jobs younger than this are never orphans; at least checkpoint interval "
-                    + "+ checkpoint timeout (default PT5M)"),
+    PIPELINE_NAME("--pipeline-name", "PIPELINE_NAME",
+            "names this deployment's prepared transactions (gid fsj:<name>:...); restores end only leftovers of this "
+                    + "name, so it must be unique per database and stable across upgrades ([A-Za-z0-9._-], at most 64; "
+                    + "default: the consumer group)"),
+    LOCK_TIMEOUT("--lock-timeout", "LOCK_TIMEOUT",
+            "ISO-8601 duration a sink write may wait for a row lock before it fails and the job restarts "
+                    + "(PostgreSQL lock_timeout of the writer sessions; default PT30S)"),
     DEAD_LETTER_TABLE("--dead-letter-table", "DEAD_LETTER_TABLE",
             "PostgreSQL table for rejected records (default sessions_rejected, migration V3)"),
     DEDUP_RETENTION("--dedup-retention", "DEDUP_RETENTION",

@@ -33,9 +33,8 @@ public record SinkJobConfig(
         Duration checkpointTimeout,
         String checkpointDir,
         int parallelism,
-        boolean rollbackOrphanedXa,
-        Duration orphanCheckInterval,
-        Duration orphanMinAge,
+        String pipelineName,
+        Duration lockTimeout,
         String deadLetterTable,
         Duration dedupRetention,
         int jdbcBatchSize,
@@ -54,8 +53,7 @@ public record SinkJobConfig(
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_CHECKPOINT_TIMEOUT = Duration.ofMinutes(2);
     public static final int DEFAULT_PARALLELISM = 2;
-    public static final Duration DEFAULT_ORPHAN_CHECK_INTERVAL = Duration.ofMinutes(1);
-    public static final Duration DEFAULT_ORPHAN_MIN_AGE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_DEAD_LETTER_TABLE = "sessions_rejected";
     public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofHours(1);
     public static final int DEFAULT_JDBC_BATCH_SIZE = 1000;
@@ -63,6 +61,7 @@ public record SinkJobConfig(
 
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*(\\.[a-zA-Z_][a-zA-Z0-9_]*)?");
+    private static final Pattern PIPELINE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}");
 
     public SinkJobConfig {
@@ -96,16 +95,14 @@ public record SinkJobConfig(
         if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
             throw invalid(Setting.PARALLELISM, parallelism, "expected 1-" + MAX_PARALLELISM);
         }
-        positive(Setting.ORPHAN_CHECK_INTERVAL, orphanCheckInterval);
-        positive(Setting.ORPHAN_MIN_AGE, orphanMinAge);
-        // A live job keeps a transaction prepared from its checkpoint's barrier until the checkpoint completes:
-        // at most about one interval (the next checkpoint cannot start before) plus the checkpoint timeout. A
-        // prepared transaction of another job that is younger may still be committed by it: not an orphan yet.
-        Duration livePrepareBound = checkpointInterval.plus(checkpointTimeout);
-        if (orphanMinAge.compareTo(livePrepareBound) < 0) {
-            throw invalid(Setting.ORPHAN_MIN_AGE, orphanMinAge, "must be at least " + Setting.CHECKPOINT_INTERVAL.label()
-                    + " + " + Setting.CHECKPOINT_TIMEOUT.label() + " = " + livePrepareBound
-                    + ": a younger prepared transaction may belong to a live job that has not committed it yet");
+        require(Setting.PIPELINE_NAME, pipelineName);
+        if (!PIPELINE.matcher(pipelineName).matches()) {
+            throw invalid(Setting.PIPELINE_NAME, pipelineName, "expected 1-64 characters of [A-Za-z0-9._-] (it is "
+                    + "part of PostgreSQL transaction ids)");
+        }
+        positive(Setting.LOCK_TIMEOUT, lockTimeout);
+        if (lockTimeout.toMillis() < 1) {
+            throw invalid(Setting.LOCK_TIMEOUT, lockTimeout, "PostgreSQL counts lock_timeout in milliseconds");
         }
         require(Setting.DEAD_LETTER_TABLE, deadLetterTable);
         if (!TABLE_NAME.matcher(deadLetterTable).matches()) {
@@ -171,9 +168,9 @@ public record SinkJobConfig(
                 .checkpointTimeout(duration(values, Setting.CHECKPOINT_TIMEOUT, DEFAULT_CHECKPOINT_TIMEOUT))
                 .checkpointDir(values.get(Setting.CHECKPOINT_DIR))
                 .parallelism(integer(values, Setting.PARALLELISM, DEFAULT_PARALLELISM))
-                .rollbackOrphanedXa(bool(values, Setting.ROLLBACK_ORPHANED_XA, false))
-                .orphanCheckInterval(duration(values, Setting.ORPHAN_CHECK_INTERVAL, DEFAULT_ORPHAN_CHECK_INTERVAL))
-                .orphanMinAge(duration(values, Setting.ORPHAN_MIN_AGE, DEFAULT_ORPHAN_MIN_AGE))
+                .pipelineName(values.getOrDefault(Setting.PIPELINE_NAME,
+                        values.getOrDefault(Setting.GROUP_ID, DEFAULT_GROUP_ID)))
+                .lockTimeout(duration(values, Setting.LOCK_TIMEOUT, DEFAULT_LOCK_TIMEOUT))
                 .deadLetterTable(values.getOrDefault(Setting.DEAD_LETTER_TABLE, DEFAULT_DEAD_LETTER_TABLE))
                 .dedupRetention(duration(values, Setting.DEDUP_RETENTION, DEFAULT_DEDUP_RETENTION))
                 .jdbcBatchSize(integer(values, Setting.JDBC_BATCH_SIZE, DEFAULT_JDBC_BATCH_SIZE))
@@ -212,8 +209,7 @@ public record SinkJobConfig(
         return new Builder().bootstrapServers(bootstrapServers).topic(topic).groupId(groupId).jdbcUrl(jdbcUrl)
                 .jdbcUser(jdbcUser).jdbcPassword(jdbcPassword).checkpointInterval(checkpointInterval)
                 .checkpointTimeout(checkpointTimeout).checkpointDir(checkpointDir).parallelism(parallelism)
-                .rollbackOrphanedXa(rollbackOrphanedXa).orphanCheckInterval(orphanCheckInterval)
-                .orphanMinAge(orphanMinAge).deadLetterTable(deadLetterTable).dedupRetention(dedupRetention)
+                .pipelineName(pipelineName).lockTimeout(lockTimeout).deadLetterTable(deadLetterTable).dedupRetention(dedupRetention)
                 .jdbcBatchSize(jdbcBatchSize).localTmpDir(localTmpDir).restPort(restPort);
     }
 
@@ -223,8 +219,7 @@ public record SinkJobConfig(
                 + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", jdbcPassword="
                 + (jdbcPassword == null ? "(none)" : "(set)") + ", checkpointInterval=" + checkpointInterval
                 + ", checkpointTimeout=" + checkpointTimeout + ", checkpointDir=" + checkpointDir
-                + ", parallelism=" + parallelism + ", rollbackOrphanedXa=" + rollbackOrphanedXa
-                + ", orphanCheckInterval=" + orphanCheckInterval + ", orphanMinAge=" + orphanMinAge
+                + ", parallelism=" + parallelism + ", pipelineName=" + pipelineName + ", lockTimeout=" + lockTimeout
                 + ", deadLetterTable=" + deadLetterTable + ", dedupRetention=" + dedupRetention
                 + ", jdbcBatchSize=" + jdbcBatchSize + ", localTmpDir=" + localTmpDir + ", restPort=" + restPort + "]";
     }
@@ -275,18 +270,6 @@ public record SinkJobConfig(
         }
     }
 
-    private static boolean bool(Map<Setting, String> values, Setting setting, boolean fallback) {
-        String value = values.get(setting);
-        if (value == null) {
-            return fallback;
-        }
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw invalid(setting, value, "expected true or false");
-        };
-    }
-
     private static String defaultLocalTmpDir() {
         return Path.of(System.getProperty("java.io.tmpdir"), "flink-sink-job").toString();
     }
@@ -319,9 +302,8 @@ public record SinkJobConfig(
         private Duration checkpointTimeout = DEFAULT_CHECKPOINT_TIMEOUT;
         private String checkpointDir;
         private int parallelism = DEFAULT_PARALLELISM;
-        private boolean rollbackOrphanedXa;
-        private Duration orphanCheckInterval = DEFAULT_ORPHAN_CHECK_INTERVAL;
-        private Duration orphanMinAge = DEFAULT_ORPHAN_MIN_AGE;
+        private String pipelineName;
+        private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private String deadLetterTable = DEFAULT_DEAD_LETTER_TABLE;
         private Duration dedupRetention = DEFAULT_DEDUP_RETENTION;
         private int jdbcBatchSize = DEFAULT_JDBC_BATCH_SIZE;
@@ -340,9 +322,9 @@ public record SinkJobConfig(
         public Builder checkpointTimeout(Duration v) { checkpointTimeout = v; return this; }
         public Builder checkpointDir(String v) { checkpointDir = v; return this; }
         public Builder parallelism(int v) { parallelism = v; return this; }
-        public Builder rollbackOrphanedXa(boolean v) { rollbackOrphanedXa = v; return this; }
-        public Builder orphanCheckInterval(Duration v) { orphanCheckInterval = v; return this; }
-        public Builder orphanMinAge(Duration v) { orphanMinAge = v; return this; }
+        /** Unset: the consumer group id. */
+        public Builder pipelineName(String v) { pipelineName = v; return this; }
+        public Builder lockTimeout(Duration v) { lockTimeout = v; return this; }
         public Builder deadLetterTable(String v) { deadLetterTable = v; return this; }
         public Builder dedupRetention(Duration v) { dedupRetention = v; return this; }
         public Builder jdbcBatchSize(int v) { jdbcBatchSize = v; return this; }
@@ -351,8 +333,8 @@ public record SinkJobConfig(
 
         public SinkJobConfig build() {
             return new SinkJobConfig(bootstrapServers, topic, groupId, jdbcUrl, jdbcUser, jdbcPassword,
-                    checkpointInterval, checkpointTimeout, checkpointDir, parallelism, rollbackOrphanedXa,
-                    orphanCheckInterval, orphanMinAge, deadLetterTable, dedupRetention, jdbcBatchSize, localTmpDir,
+                    checkpointInterval, checkpointTimeout, checkpointDir, parallelism,
+                    pipelineName == null ? groupId : pipelineName, lockTimeout, deadLetterTable, dedupRetention, jdbcBatchSize, localTmpDir,
                     restPort);
         }
     }

@@ -1,16 +1,14 @@
 package com.acme.clickstream.flink.sink;
 
+import java.time.Duration;
+
 import com.acme.clickstream.flink.config.SinkJobConfig;
 import com.acme.clickstream.flink.model.RejectedRecord;
 import com.acme.clickstream.flink.model.SessionRow;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-import org.apache.flink.util.function.SerializableSupplier;
-
-import javax.sql.XADataSource;
 
 /** The job's sinks. */
 public final class SessionSinks {
@@ -18,36 +16,26 @@ public final class SessionSinks {
 
     private SessionSinks() {}
 
-    /** The exactly-once XA sink into {@code sessions}. */
-    public static XaSessionSink exactlyOnce(SinkJobConfig config) {
+    /**
+     * How long {@code flink_sink_transactions} rows are kept: a commit is only retried from a retained checkpoint or
+     * savepoint, and one restored after more than a week would report its long-committed gids as lost.
+     */
+    public static final Duration MARKER_RETENTION = Duration.ofDays(7);
+
+    /** The exactly-once sink into {@code sessions}. */
+    public static PgTwoPhaseCommitSink exactlyOnce(SinkJobConfig config) {
         return exactlyOnce(config, SessionStatements.SESSIONS_TABLE);
     }
 
     /**
-     * The exactly-once XA sink into a table shaped like {@code sessions}: {@code JdbcSink.builder()...buildExactlyOnce}
-     * with {@code PGXADataSource}, one transaction per connection, no retries (a retry after a failed batch could
-     * write rows twice, FLINK-22311), wrapped by {@link XaSessionSink}.
+     * The exactly-once sink into a table shaped like {@code sessions}: one {@code COPY} per
+     * {@code --jdbc-batch-size} records, prepared per checkpoint, waits bounded by {@code --lock-timeout}.
      */
-    public static XaSessionSink exactlyOnce(SinkJobConfig config, String table) {
-        PgConnectionSettings pg = PgConnectionSettings.of(config, APPLICATION_NAME);
-        SerializableSupplier<XADataSource> xaDataSource = pg::xaDataSource;
-        CheckpointAlignedXaConnectionProvider provider = new CheckpointAlignedXaConnectionProvider(xaDataSource);
-        JdbcExactlyOnceOptions options = JdbcExactlyOnceOptions.builder()
-                .withTransactionPerConnection(true)
-                // The connector's discovery never matches pgjdbc's recovered xids; LeftoverTransactions does it.
-                .withRecoveredAndRollback(false)
-                .withAllowOutOfOrderCommits(false)
-                .build();
-        JdbcSink<SessionRow> jdbcSink = JdbcSink.<SessionRow>builder()
-                .withQueryStatement(SessionStatements.insertSession(table), new SessionStatements.SessionRowStatement())
-                .withExecutionOptions(JdbcExecutionOptions.builder()
-                        .withBatchSize(config.jdbcBatchSize())
-                        .withBatchIntervalMs(0) // flushed by size and at each checkpoint, on the task thread only
-                        .withMaxRetries(0)
-                        .build())
-                .buildExactlyOnce(options, provider);
-        return new XaSessionSink(jdbcSink, provider, pg, new XaSessionSink.Hygiene(config.rollbackOrphanedXa(),
-                config.orphanCheckInterval(), config.orphanMinAge()));
+    public static PgTwoPhaseCommitSink exactlyOnce(SinkJobConfig config, String table) {
+        return new PgTwoPhaseCommitSink(new PgTwoPhaseCommitSink.Settings(
+                PgConnectionSettings.of(config, APPLICATION_NAME), table, config.pipelineName(),
+                config.jdbcBatchSize(), config.lockTimeout(),
+                config.checkpointInterval().plus(config.checkpointTimeout()), MARKER_RETENTION));
     }
 
     /**

@@ -17,16 +17,16 @@ public final class SessionStatements {
 
     public static final String SESSIONS_TABLE = "sessions";
 
+    static final String SESSION_COLUMNS = "session_id, user_id, session_start, session_end, duration_ms,"
+            + " event_count, page_views, purchases, revenue, landing_page, exit_page, landing_category, country,"
+            + " segment, utm_source, utm_medium, utm_campaign, is_bounce, closed_at";
+    private static final String ROW_PLACEHOLDERS = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /**
-     * A plain insert, no {@code on conflict}: with XA and checkpointed offsets no committed session is written
-     * again, so a duplicate key means a bug or a replay of old data, and must fail loudly instead of being masked
-     * (duplicates within the dedup retention never reach the sink; see DedupSessions).
+     * The plain insert of the benchmark's baseline sink (one row; pgjdbc rewrites batches into multi-row inserts).
+     * The exactly-once sink writes with COPY instead ({@link SessionCopy}).
      */
     public static String insertSession(String table) {
-        return "insert into " + table + " (session_id, user_id, session_start, session_end, duration_ms, event_count,"
-                + " page_views, purchases, revenue, landing_page, exit_page, landing_category, country, segment,"
-                + " utm_source, utm_medium, utm_campaign, is_bounce, closed_at)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        return "insert into " + table + " (" + SESSION_COLUMNS + ") values " + ROW_PLACEHOLDERS;
     }
 
     /** Dead letters are keyed by their Kafka coordinates: a replay of the at-least-once writes adds nothing. */
@@ -41,26 +41,31 @@ public final class SessionStatements {
 
         @Override
         public void accept(PreparedStatement ps, SessionRow s) throws SQLException {
-            ps.setString(1, s.sessionId());
-            ps.setString(2, s.userId());
-            ps.setObject(3, timestamptz(s.sessionStart()));
-            ps.setObject(4, timestamptz(s.sessionEnd()));
-            ps.setLong(5, s.durationMs());
-            ps.setInt(6, s.eventCount());
-            ps.setInt(7, s.pageViews());
-            ps.setInt(8, s.purchases());
-            ps.setBigDecimal(9, s.revenue());
-            text(ps, 10, s.landingPage());
-            text(ps, 11, s.exitPage());
-            text(ps, 12, s.landingCategory());
-            text(ps, 13, s.country());
-            text(ps, 14, s.segment());
-            text(ps, 15, s.utmSource());
-            text(ps, 16, s.utmMedium());
-            text(ps, 17, s.utmCampaign());
-            ps.setBoolean(18, s.isBounce());
-            ps.setObject(19, timestamptz(s.closedAt()));
+            bind(ps, 0, s);
         }
+    }
+
+    /** Sets the 19 parameters of one session row, the first at {@code base + 1}. */
+    public static void bind(PreparedStatement ps, int base, SessionRow s) throws SQLException {
+        ps.setString(base + 1, s.sessionId());
+        ps.setString(base + 2, s.userId());
+        ps.setObject(base + 3, timestamptz(s.sessionStart()));
+        ps.setObject(base + 4, timestamptz(s.sessionEnd()));
+        ps.setLong(base + 5, s.durationMs());
+        ps.setInt(base + 6, s.eventCount());
+        ps.setInt(base + 7, s.pageViews());
+        ps.setInt(base + 8, s.purchases());
+        ps.setBigDecimal(base + 9, s.revenue());
+        text(ps, base + 10, s.landingPage());
+        text(ps, base + 11, s.exitPage());
+        text(ps, base + 12, s.landingCategory());
+        text(ps, base + 13, s.country());
+        text(ps, base + 14, s.segment());
+        text(ps, base + 15, s.utmSource());
+        text(ps, base + 16, s.utmMedium());
+        text(ps, base + 17, s.utmCampaign());
+        ps.setBoolean(base + 18, s.isBounce());
+        ps.setObject(base + 19, timestamptz(s.closedAt()));
     }
 
     public static final class RejectedRecordStatement implements JdbcStatementBuilder<RejectedRecord> {

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before the job is submitted, what would otherwise fail every attempt of it: PostgreSQL is reachable with
- * the configured URL and user, both tables exist, and the server allows prepared transactions.
+ * the configured URL and user, the tables exist, and the server allows prepared transactions.
  */
 public final class SinkPreflight {
     private static final Logger LOG = LoggerFactory.getLogger(SinkPreflight.class);
@@ -25,6 +25,8 @@ public final class SinkPreflight {
                 .connect(); Statement st = connection.createStatement()) {
             requireTable(st, SessionStatements.SESSIONS_TABLE, "apply the schema migrations (module schema, V1)",
                     Setting.JDBC_URL);
+            requireTable(st, "flink_sink_transactions", "apply the schema migrations (module schema, V4)",
+                    Setting.JDBC_URL);
             requireTable(st, config.deadLetterTable(), "apply the schema migrations (module schema, V3) or create it",
                     Setting.DEAD_LETTER_TABLE);
             int maxPrepared;
@@ -35,7 +37,7 @@ public final class SinkPreflight {
             int needed = 2 * config.parallelism();
             if (maxPrepared == 0) {
                 throw new InvalidConfigException("PostgreSQL at " + Setting.JDBC_URL.label() + " '" + config.jdbcUrl()
-                        + "' has max_prepared_transactions = 0: the XA sink needs prepared transactions; set it to at"
+                        + "' has max_prepared_transactions = 0: the exactly-once sink needs prepared transactions; set it to at"
                         + " least " + needed + " (2 x parallelism) in postgresql.conf and restart the server");
             }
             if (maxPrepared < needed) {

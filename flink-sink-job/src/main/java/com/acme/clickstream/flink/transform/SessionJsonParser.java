@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * Maps a session JSON value of the sessions topic (contract: "Session fields") to a {@link SessionRow}, or says why
  * it is not a session of the contract. Pure and thread-safe; it never throws on content.
  *
- * <p>What is checked is what would otherwise fail the XA transaction (and so the job, over and over) or store a
+ * <p>What is checked is what would otherwise fail the sink's transaction (and so the job, over and over) or store a
  * row that breaks the contract: the types and ranges of every column, U+0000 in text (PostgreSQL text cannot hold
  * it), and the contract's own relations between fields ({@code duration_ms = session_end - session_start},
  * {@code is_bounce = (event_count = 1)}, page counters and pages, revenue only with purchases). Unknown fields are

@@ -2,6 +2,8 @@ package com.acme.clickstream.flink.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.acme.clickstream.devstack.KafkaBroker;
@@ -16,33 +18,48 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The sink benchmark (not a test) on this machine: starts a Kafka broker and PostgreSQL (devstack), writes
- * {@code --sessions} sessions to a topic, and runs {@link SinkBenchmark}. Prints
- * {@code xa_rows_per_s=N jdbc_rows_per_s=N ratio=X}.
+ * The sink benchmark (not a test) on this machine: starts a Kafka broker and PostgreSQL (devstack, fsync and
+ * synchronous_commit on), writes {@code --sessions} sessions to a topic, and runs {@link SinkBenchmark} at each
+ * {@code --parallelism} (comma-separated), the plain sink at each {@code --plain-batches} size. Prints per
+ * parallelism {@code xa_rows_per_s=N jdbc_rows_per_s=N ratio=X}.
  *
- * <pre>mvn -pl flink-sink-job -am -Pbench -DskipTests verify [-Dbench.sessions=200000]</pre>
+ * <pre>mvn -pl flink-sink-job -am -Pbench -DskipTests verify [-Dbench.sessions=2000000]</pre>
  */
 public final class SinkBenchmarkMain {
     private SinkBenchmarkMain() {}
 
-    private static java.util.List<Long> rounded(java.util.List<Double> rates) {
+    private static List<Long> rounded(List<Double> rates) {
         return rates.stream().map(Math::round).toList();
     }
 
+    private static List<Integer> ints(String csv) {
+        List<Integer> out = new ArrayList<>();
+        for (String s : csv.split(",")) {
+            out.add(Integer.parseInt(s.trim()));
+        }
+        return out;
+    }
+
     public static void main(String[] args) throws Exception {
-        int sessions = 200_000;
-        int parallelism = 2;
+        int sessions = 2_000_000;
+        List<Integer> parallelisms = List.of(1, 2);
+        List<Integer> plainBatches = List.of(1000, 5000);
+        int batch = 1000;
         int rounds = 3;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--sessions" -> sessions = Integer.parseInt(args[i + 1]);
-                case "--parallelism" -> parallelism = Integer.parseInt(args[i + 1]);
+                case "--parallelism" -> parallelisms = ints(args[i + 1]);
+                case "--plain-batches" -> plainBatches = ints(args[i + 1]);
+                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         KafkaBroker kafka = TestServers.kafka();
         Database db = Database.create("flink_bench");
+        // The embedded server defaults to synchronous_commit off; the benchmark compares durable commits.
+        db.execute("alter database " + db.name() + " set synchronous_commit = on");
         String topic = "bench.sessions";
         kafka.createTopic(topic, 4);
         long produceStart = System.nanoTime();
@@ -58,17 +75,27 @@ public final class SinkBenchmarkMain {
             }
             producer.flush();
         }
-        System.out.printf("produced %d sessions in %d ms; machine: %d cores, %s%n", sessions,
-                (System.nanoTime() - produceStart) / 1_000_000, Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"));
+        System.out.printf("produced %d sessions in %d ms; machine: %d cores, %s; PostgreSQL fsync=%s "
+                        + "synchronous_commit=%s%n", sessions, (System.nanoTime() - produceStart) / 1_000_000,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                db.strings("show fsync").get(0), db.strings("show synchronous_commit").get(0));
 
-        SinkJobConfig config = SinkJobConfig.builder().bootstrapServers(kafka.bootstrapServers()).topic(topic)
-                .jdbcUrl(db.jdbcUrl()).parallelism(parallelism).checkpointInterval(Duration.ofSeconds(1)).build();
-        SinkBenchmark.Result result = SinkBenchmark.run(config, rounds);
-        System.out.printf("rows=%d parallelism=%d batch=%d checkpoint_interval=%s%n", result.rows(), parallelism,
-                config.jdbcBatchSize(), config.checkpointInterval());
-        System.out.printf("rounds xa=%s jdbc=%s%n", rounded(result.xaRounds()), rounded(result.jdbcRounds()));
-        System.out.println(result.line());
+        List<String> summary = new ArrayList<>();
+        for (int parallelism : parallelisms) {
+            SinkJobConfig config = SinkJobConfig.builder().bootstrapServers(kafka.bootstrapServers()).topic(topic)
+                    .jdbcUrl(db.jdbcUrl()).parallelism(parallelism).jdbcBatchSize(batch)
+                    .checkpointInterval(Duration.ofSeconds(1)).build();
+            SinkBenchmark.Result result = SinkBenchmark.run(config, rounds, plainBatches);
+            String line = String.format("parallelism=%d rows=%d exactly_once_batch=%d checkpoint_interval=%s "
+                            + "plain_medians_by_batch=%s best_plain_batch=%d rounds xa=%s jdbc=%s %s", parallelism,
+                    result.rows(), batch, config.checkpointInterval(), result.jdbcMedianByBatchSize().entrySet()
+                            .stream().map(e -> e.getKey() + ":" + Math.round(e.getValue())).toList(),
+                    result.jdbcBatchSize(), rounded(result.xaRounds()), rounded(result.jdbcRounds()), result.line());
+            System.out.println(line);
+            summary.add(line);
+        }
+        System.out.println("SUMMARY");
+        summary.forEach(System.out::println);
         System.exit(0);
     }
 }

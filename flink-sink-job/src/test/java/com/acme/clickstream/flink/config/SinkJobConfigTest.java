@@ -32,9 +32,8 @@ class SinkJobConfigTest {
         assertThat(c.checkpointTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.checkpointDirectory()).isEmpty();
         assertThat(c.parallelism()).isEqualTo(2);
-        assertThat(c.rollbackOrphanedXa()).isFalse();
-        assertThat(c.orphanCheckInterval()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(c.orphanMinAge()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.pipelineName()).isEqualTo("clickstream-flink-sink");
+        assertThat(c.lockTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.deadLetterTable()).isEqualTo("sessions_rejected");
         assertThat(c.dedupRetention()).isEqualTo(Duration.ofHours(1));
         assertThat(c.restPort()).isEqualTo(8081);
@@ -48,14 +47,17 @@ class SinkJobConfigTest {
         env.put("SESSIONS_TOPIC", "env.topic");
         env.put("PARALLELISM", "3");
         env.put("CHECKPOINT_INTERVAL", "PT5S");
-        env.put("ROLLBACK_ORPHANED_XA", "TRUE");
+        env.put("KAFKA_GROUP_ID", "env-group");
+        env.put("LOCK_TIMEOUT", "PT5S");
         env.put("CHECKPOINT_DIR", "  ");
         SinkJobConfig c = parse(env, "--topic", "arg.topic", "--parallelism=4", "--checkpoint-dir", "/data/chk");
         assertThat(c.bootstrapServers()).isEqualTo("env:9092");
         assertThat(c.topic()).isEqualTo("arg.topic");
         assertThat(c.parallelism()).isEqualTo(4);
         assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.rollbackOrphanedXa()).isTrue();
+        assertThat(c.pipelineName()).as("defaults to the consumer group").isEqualTo("env-group");
+        assertThat(c.lockTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(parse(env, "--pipeline-name", "sessions-eu").pipelineName()).isEqualTo("sessions-eu");
         assertThat(c.checkpointUri()).contains("file:///data/chk");
         assertThat(parse(env, "--checkpoint-dir", "s3://bucket/chk").checkpointUri()).contains("s3://bucket/chk");
     }
@@ -93,8 +95,13 @@ class SinkJobConfigTest {
                 .hasMessageContaining("--parallelism/PARALLELISM '0'");
         assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--parallelism", "two")))
                 .hasMessageContaining("--parallelism/PARALLELISM 'two'");
-        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--rollback-orphaned-xa", "yes")))
-                .hasMessageContaining("--rollback-orphaned-xa/ROLLBACK_ORPHANED_XA 'yes'");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--pipeline-name", "a:b")))
+                .hasMessageContaining("--pipeline-name/PIPELINE_NAME 'a:b'");
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--lock-timeout", "PT0S")))
+                .hasMessageContaining("--lock-timeout/LOCK_TIMEOUT 'PT0S'");
+        // The XA sink's orphan settings are gone: a stale flag fails the start instead of being ignored.
+        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--rollback-orphaned-xa", "true")))
+                .hasMessageContaining("unknown argument '--rollback-orphaned-xa'");
         assertThatThrownBy(() -> parse(Map.of(), "--bootstrap-servers", "k:1", "--jdbc-url", "jdbc:mysql://x/y"))
                 .hasMessageContaining("--jdbc-url/JDBC_URL");
         assertThatThrownBy(() -> parse(Map.of(), "--bootstrap-servers", "nohost", "--jdbc-url", "jdbc:postgresql:x"))
@@ -111,15 +118,6 @@ class SinkJobConfigTest {
                 .hasMessageContaining("--topic needs a value");
         assertThatThrownBy(() -> parse(Map.of("PARALLELISM", "many"), REQUIRED))
                 .hasMessageContaining("--parallelism/PARALLELISM 'many'");
-    }
-
-    @Test
-    void orphanMinAgeMustCoverALiveJobsPrepareToCommitWindow() {
-        assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--checkpoint-interval", "PT1M",
-                "--checkpoint-timeout", "PT5M", "--orphan-min-age", "PT5M")))
-                .hasMessageContaining("--orphan-min-age/ORPHAN_MIN_AGE 'PT5M'").hasMessageContaining("PT6M");
-        assertThat(parse(Map.of(), append(REQUIRED, "--checkpoint-interval", "PT1M", "--checkpoint-timeout", "PT5M",
-                "--orphan-min-age", "PT6M")).orphanMinAge()).isEqualTo(Duration.ofMinutes(6));
     }
 
     private static String[] append(String[] a, String... b) {

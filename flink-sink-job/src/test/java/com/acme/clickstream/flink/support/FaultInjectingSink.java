@@ -5,7 +5,8 @@ import java.util.Collection;
 import java.util.List;
 
 import com.acme.clickstream.flink.model.SessionRow;
-import com.acme.clickstream.flink.sink.XaSessionSink;
+import com.acme.clickstream.flink.sink.PgTwoPhaseCommitSink;
+import com.acme.clickstream.flink.sink.TransactionGid;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -14,42 +15,40 @@ import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.jdbc.core.datastream.sink.committer.JdbcCommitable;
-import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** The job's XA sink with the {@link Faults} around its writer and committer. */
-public final class FaultInjectingSink implements Sink<SessionRow>, SupportsWriterState<SessionRow, JdbcWriterState>,
-        SupportsCommitter<JdbcCommitable> {
+/** The job's exactly-once sink with the {@link Faults} around its writer and committer. */
+public final class FaultInjectingSink implements Sink<SessionRow>,
+        SupportsWriterState<SessionRow, PgTwoPhaseCommitSink.WriterState>, SupportsCommitter<TransactionGid> {
     private static final long serialVersionUID = 1L;
-    private final XaSessionSink sink;
+    private final PgTwoPhaseCommitSink sink;
 
-    public FaultInjectingSink(XaSessionSink sink) {
+    public FaultInjectingSink(PgTwoPhaseCommitSink sink) {
         this.sink = sink;
     }
 
     @Override
     public Writer createWriter(WriterInitContext context) throws IOException {
-        return new Writer(sink.createWriter(context));
+        return restoreWriter(context, List.of());
     }
 
     @Override
-    public Writer restoreWriter(WriterInitContext context, Collection<JdbcWriterState> recoveredState)
+    public Writer restoreWriter(WriterInitContext context, Collection<PgTwoPhaseCommitSink.WriterState> recoveredState)
             throws IOException {
         return new Writer(sink.restoreWriter(context, recoveredState));
     }
 
     @Override
-    public SimpleVersionedSerializer<JdbcWriterState> getWriterStateSerializer() {
+    public SimpleVersionedSerializer<PgTwoPhaseCommitSink.WriterState> getWriterStateSerializer() {
         return sink.getWriterStateSerializer();
     }
 
     @Override
-    public Committer<JdbcCommitable> createCommitter(CommitterInitContext context) throws IOException {
-        Committer<JdbcCommitable> committer = sink.createCommitter(context);
+    public Committer<TransactionGid> createCommitter(CommitterInitContext context) throws IOException {
+        Committer<TransactionGid> committer = sink.createCommitter(context);
         return new Committer<>() {
             @Override
-            public void commit(Collection<CommitRequest<JdbcCommitable>> requests)
+            public void commit(Collection<CommitRequest<TransactionGid>> requests)
                     throws IOException, InterruptedException {
                 if (!requests.isEmpty()) {
                     Faults.awaitCommitGate();
@@ -71,16 +70,16 @@ public final class FaultInjectingSink implements Sink<SessionRow>, SupportsWrite
     }
 
     @Override
-    public SimpleVersionedSerializer<JdbcCommitable> getCommittableSerializer() {
+    public SimpleVersionedSerializer<TransactionGid> getCommittableSerializer() {
         return sink.getCommittableSerializer();
     }
 
-    private static final class Writer implements StatefulSinkWriter<SessionRow, JdbcWriterState>,
-            CommittingSinkWriter<SessionRow, JdbcCommitable> {
-        private final XaSessionSink.Writer writer;
+    private static final class Writer implements StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState>,
+            CommittingSinkWriter<SessionRow, TransactionGid> {
+        private final StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState> writer;
         private boolean preparedRecords;
 
-        Writer(XaSessionSink.Writer writer) {
+        Writer(StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState> writer) {
             this.writer = writer;
         }
 
@@ -99,19 +98,20 @@ public final class FaultInjectingSink implements Sink<SessionRow>, SupportsWrite
         }
 
         @Override
-        public Collection<JdbcCommitable> prepareCommit() throws IOException, InterruptedException {
-            Collection<JdbcCommitable> committables = writer.prepareCommit();
+        @SuppressWarnings("unchecked")
+        public Collection<TransactionGid> prepareCommit() throws IOException, InterruptedException {
+            Collection<TransactionGid> committables =
+                    ((CommittingSinkWriter<SessionRow, TransactionGid>) writer).prepareCommit();
             preparedRecords = !committables.isEmpty();
             return committables;
         }
 
         @Override
-        public List<JdbcWriterState> snapshotState(long checkpointId) throws IOException {
-            List<JdbcWriterState> state = writer.snapshotState(checkpointId);
+        public List<PgTwoPhaseCommitSink.WriterState> snapshotState(long checkpointId) throws IOException {
+            List<PgTwoPhaseCommitSink.WriterState> state = writer.snapshotState(checkpointId);
             if (preparedRecords && Faults.failAfterPrepare.compareAndSet(true, false)) {
-                // The transaction with this checkpoint's records is prepared (prepareCommit ran, and the
-                // connector's snapshotState "committed" it: with the stock provider it would be visible now);
-                // failing here fails the checkpoint, so it must end up rolled back and its records replayed.
+                // The transaction with this checkpoint's records is prepared and handed to the committer; failing
+                // here fails the checkpoint, so it must end up rolled back and its records replayed.
                 Faults.preparedAtFailAfterPrepare.addAll(Faults.preparedNow());
                 throw new IOException("injected: failure between prepare and the checkpoint's completion");
             }

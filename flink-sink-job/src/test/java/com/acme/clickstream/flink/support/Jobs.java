@@ -29,8 +29,6 @@ public final class Jobs {
                 .jdbcUrl(db.jdbcUrl())
                 .checkpointInterval(Duration.ofMillis(300))
                 .checkpointTimeout(Duration.ofSeconds(20))
-                .orphanMinAge(Duration.ofSeconds(21))
-                .orphanCheckInterval(Duration.ofSeconds(1))
                 .checkpointDir(checkpoints.toString())
                 .parallelism(FlinkTestCluster.PARALLELISM);
     }
@@ -41,12 +39,19 @@ public final class Jobs {
 
     /** Starts the job, from {@code restorePath} (a retained checkpoint) when not null, and waits until it runs. */
     public static JobClient start(SinkJobConfig config, Sink<SessionRow> sink, String restorePath) throws Exception {
+        return start(config, sink, restorePath, env -> {});
+    }
+
+    /** As above, with {@code adjust} applied to the environment before the job is built (e.g. chaining off). */
+    public static JobClient start(SinkJobConfig config, Sink<SessionRow> sink, String restorePath,
+            java.util.function.Consumer<StreamExecutionEnvironment> adjust) throws Exception {
         FlinkTestCluster.start();
         Configuration conf = new Configuration();
         if (restorePath != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        adjust.accept(env);
         new SessionSinkJob(config).build(env, SessionSources.kafka(config), sink);
         JobClient client = env.executeAsync("test " + config.topic());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

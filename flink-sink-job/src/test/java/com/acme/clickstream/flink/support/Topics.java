@@ -34,10 +34,19 @@ public final class Topics implements AutoCloseable {
         send(session.userId(), Sessions.bytes(session));
     }
 
+    /** With a fixed Kafka timestamp (epoch ms), the event time of the job's dedup retention. */
+    public void send(SessionRow session, long timestamp) {
+        send(new ProducerRecord<>(topic, null, timestamp, session.userId().getBytes(StandardCharsets.UTF_8),
+                Sessions.bytes(session)));
+    }
+
     public void send(String key, byte[] value) {
+        send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record) {
         try {
-            producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
-                    .get(30, TimeUnit.SECONDS);
+            producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

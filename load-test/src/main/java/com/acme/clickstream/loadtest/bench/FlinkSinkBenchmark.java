@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 import com.acme.clickstream.loadtest.stack.Artifacts;
 
 /**
- * The Flink job's own sink benchmark ({@code com.acme.clickstream.flink.bench.SinkBenchmark}: the job's XA
- * sink against its plain batched JDBC sink, through the job's pipeline on a local mini-cluster, reading the
- * sessions topic). Run in a child JVM on the Flink job's class path, so that Flink never joins this tool's.
+ * The Flink job's own sink benchmark ({@code com.acme.clickstream.flink.bench.SinkBenchmark}: the job's
+ * exactly-once (two-phase-commit) sink against its plain batched JDBC sink, through the job's pipeline on a local
+ * mini-cluster, reading the sessions topic). Run in a child JVM on the Flink job's class path, so that Flink never joins this tool's.
  */
 public final class FlinkSinkBenchmark {
     private static final Pattern LINE = Pattern.compile("xa_rows_per_s=(\\d+) jdbc_rows_per_s=(\\d+)");

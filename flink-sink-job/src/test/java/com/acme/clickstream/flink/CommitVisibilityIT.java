@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Rows become visible only when the checkpoint that covers them completes. */
-class XaVisibilityIT {
+class CommitVisibilityIT {
     private static final Database DB = Database.create("flink_visibility");
     private JobClient job;
 
@@ -61,7 +61,7 @@ class XaVisibilityIT {
             assertThat(DB.count("sessions")).isZero();
 
             // A checkpoint completed (Flink calls the committer from notifyCheckpointComplete only) and the commit
-            // is held: the transactions are prepared, and still nothing is visible. The connector alone would
+            // is held: the transactions are prepared, and still nothing is visible. The connector's XA sink would
             // have committed them while taking the checkpoint, so the rows would be visible here already.
             assertThat(Faults.commitEntered.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(DB.preparedTransactions()).isNotEmpty();

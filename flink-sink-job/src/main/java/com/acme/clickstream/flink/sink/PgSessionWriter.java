@@ -1,0 +1,215 @@
+package com.acme.clickstream.flink.sink;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.acme.clickstream.flink.model.SessionRow;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sink subtask's writer: the records between two checkpoints go into one PostgreSQL transaction on one
+ * connection, which is prepared at the checkpoint's barrier. Any SQL failure fails the task: the job restarts
+ * from the last completed checkpoint, and the new writer's {@link PreparedTransactionRecovery} ends what this one
+ * left.
+ *
+ * <p>A batch is written with {@code COPY} (see {@link SessionCopy}, idempotent on session_id). A full batch is
+ * encoded and written on the writer's own thread while the task thread goes on parsing and
+ * buffering the next one (at most one batch in flight, so at most two in memory): the server's insert work and
+ * the job's CPU work overlap instead of alternating. The connection is only ever used by one thread at a time:
+ * the task thread waits for the batch in flight before it prepares, and before it hands over the next batch.
+ */
+final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState>,
+        CommittingSinkWriter<SessionRow, TransactionGid> {
+    private static final Logger LOG = LoggerFactory.getLogger(PgSessionWriter.class);
+
+    private final PgTwoPhaseCommitSink.Settings settings;
+    private final String jobId;
+    private final int subtask;
+    private final Connection connection;
+    private final SessionCopy copy;
+    private final ExecutorService executor;
+    private List<SessionRow> buffer;
+    private Future<int[]> inFlight;
+    private final Counter alreadyPresent;
+    private long lastCheckpoint;
+    private int rowsInTransaction;
+
+    PgSessionWriter(PgTwoPhaseCommitSink.Settings settings, WriterInitContext context) throws IOException {
+        this.settings = settings;
+        this.jobId = context.getJobInfo().getJobId().toHexString();
+        this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
+        OptionalLong restored = context.getRestoredCheckpointId();
+        this.lastCheckpoint = restored.orElse(0L);
+        this.buffer = new ArrayList<>(settings.rowsPerBatch());
+
+        MetricGroup metrics = context.metricGroup();
+        Connection c = null;
+        try {
+            c = settings.pg().connect(settings.lockTimeout(), settings.idleInTransactionTimeout());
+            PreparedTransactionRecovery.Report report = PreparedTransactionRecovery.recover(c, settings.pipeline(),
+                    subtask, parallelism, restored);
+            metrics.counter(PgTwoPhaseCommitSink.ROLLED_BACK).inc(report.rolledBack().size());
+            metrics.counter(PgTwoPhaseCommitSink.RECOMMITTED).inc(report.recommitted().size());
+            metrics.counter(PgTwoPhaseCommitSink.UNOWNED_COMMITTED).inc(report.unownedCommitted().size());
+            if (subtask == 0) {
+                int foreign = report.foreign().size();
+                metrics.gauge(PgTwoPhaseCommitSink.FOREIGN, (Gauge<Integer>) () -> foreign);
+                for (String gid : report.foreign()) {
+                    LOG.warn("Prepared transaction {} is not of pipeline {}: left alone. If it holds keys this job "
+                            + "writes, writes fail after --lock-timeout and the job restarts until its owner ends it",
+                            gid, settings.pipeline());
+                }
+            }
+            c.setAutoCommit(false);
+            this.copy = new SessionCopy(c, settings.table());
+            this.connection = c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new IOException("sink subtask " + subtask + ": cannot start on PostgreSQL: " + e, e);
+        }
+        this.alreadyPresent = metrics.counter(PgTwoPhaseCommitSink.ALREADY_PRESENT);
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "pg-sink-writer-" + subtask);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void write(SessionRow element, Context context) throws IOException {
+        buffer.add(element);
+        if (buffer.size() >= settings.rowsPerBatch()) {
+            flushBuffer();
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException {
+        flushBuffer();
+    }
+
+    /** Hands the buffered rows to the writer's thread, once the batch before them is written. */
+    private void flushBuffer() throws IOException {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        awaitInFlight();
+        List<SessionRow> batch = buffer;
+        buffer = new ArrayList<>(settings.rowsPerBatch());
+        rowsInTransaction += batch.size();
+        inFlight = executor.submit(() -> insert(batch));
+    }
+
+    /** Waits for the batch in flight; its failure fails the task here. */
+    private void awaitInFlight() throws IOException {
+        if (inFlight == null) {
+            return;
+        }
+        int[] result;
+        try {
+            result = inFlight.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while a batch was written");
+        } catch (ExecutionException e) {
+            throw new IOException("sink subtask " + subtask + ": insert failed: " + e.getCause(), e.getCause());
+        } finally {
+            inFlight = null;
+        }
+        int rows = result[0];
+        int inserted = result[1];
+        if (inserted < rows) {
+            alreadyPresent.inc(rows - inserted);
+            LOG.warn("{} of {} sessions were already in {} (a replay of a committed leftover, or a second copy "
+                    + "after the dedup retention); kept the existing rows", rows - inserted, rows, settings.table());
+        }
+    }
+
+    /** On the writer's thread: {rows, rows written}. */
+    private int[] insert(List<SessionRow> batch) throws SQLException, IOException {
+        return new int[] {batch.size(), copy.write(batch)};
+    }
+
+    @Override
+    public Collection<TransactionGid> prepareCommit() throws IOException {
+        flushBuffer();
+        awaitInFlight();
+        if (rowsInTransaction == 0) {
+            // Nothing written, no transaction open: an empty one would take a max_prepared_transactions slot.
+            return List.of();
+        }
+        TransactionGid id = new TransactionGid(settings.pipeline(), subtask, lastCheckpoint + 1, jobId);
+        try {
+            try (PreparedStatement marker = connection.prepareStatement("insert into flink_sink_transactions"
+                    + " (gid, pipeline, subtask, checkpoint_id, job_id, row_count) values (?, ?, ?, ?, ?, ?)")) {
+                marker.setString(1, id.gid());
+                marker.setString(2, id.pipeline());
+                marker.setInt(3, id.subtask());
+                marker.setLong(4, id.checkpoint());
+                marker.setString(5, id.jobId());
+                marker.setInt(6, rowsInTransaction);
+                marker.executeUpdate();
+            }
+            try (Statement st = connection.createStatement()) {
+                st.execute("prepare transaction '" + id.gid() + "'");
+            }
+        } catch (SQLException e) {
+            throw new IOException("sink subtask " + subtask + ": cannot prepare " + id.gid() + ": " + e, e);
+        }
+        rowsInTransaction = 0;
+        return List.of(id);
+    }
+
+    @Override
+    public List<PgTwoPhaseCommitSink.WriterState> snapshotState(long checkpointId) {
+        lastCheckpoint = checkpointId;
+        return List.of(new PgTwoPhaseCommitSink.WriterState(settings.pipeline()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        executor.shutdownNow();
+        if (inFlight != null && !inFlight.isDone()) {
+            // A batch still executing (possibly waiting for a lock) ends with the socket; its error no longer matters.
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException ignored) {
+                // closed below either way
+            }
+        }
+        executor.awaitTermination(10, TimeUnit.SECONDS);
+        // An open (unprepared) transaction ends with the session: rolled back, its records are replayed.
+        closeQuietly(connection);
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the session ends either way
+            }
+        }
+    }
+}
