@@ -73,9 +73,7 @@ public final class LoadRun {
         long runSeed = seed + run - 1;
         Duration lateBy = Duration.ofMillis(Math.max(Duration.ofHours(6).toMillis(), 3 * rules.closeAfterMs()));
         GeneratorConfig config = new GeneratorConfig(stack.bootstrapServers(),
-                new Topics(stack.config().topics().events(), stack.config().topics().users(),
-                        stack.config().topics().pages(), stack.config().topics().sessions(),
-                        stack.config().topics().dlq(), stack.config().topics().late()),
+                stack.config().topics(),
                 outDir, rate, Math.max(1, count), null, runSeed, start, timeScale, users, 300, 1.1, Ratios.defaults(),
                 // 0: the generator asks the broker (an existing topic may have another partition count).
                 rules, 0, lateBy, Duration.ofSeconds(90), Duration.ofSeconds(1));

@@ -165,7 +165,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void createTopics() {
         try (Admin admin = admin()) {
-            for (Topics.Spec spec : config.topics().specs()) {
+            for (StackConfig.TopicSpec spec : config.topicSpecs()) {
                 try {
                     admin.createTopics(List.of(new NewTopic(spec.name(), spec.partitions(), (short) -1)
                             .configs(spec.configs()))).all().get();
@@ -283,7 +283,7 @@ public final class LocalStack implements AutoCloseable {
     public boolean topicsExist() {
         try (Admin admin = admin()) {
             var names = admin.listTopics().names().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            return config.topics().specs().stream().allMatch(s -> names.contains(s.name()));
+            return config.topicSpecs().stream().allMatch(s -> names.contains(s.name()));
         } catch (Exception e) {
             return false;
         }

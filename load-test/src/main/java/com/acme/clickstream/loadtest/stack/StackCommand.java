@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import com.acme.clickstream.loadtest.model.Topics;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -162,7 +163,7 @@ public final class StackCommand implements Callable<Integer> {
                 .orElse(Path.of(""));
         return new StackConfig(dataDir, kafkaPort, pgPort, httpPort,
                 Optional.ofNullable(kafkaBootstrap), Optional.ofNullable(jdbcUrl),
-                artifacts(project), Topics.defaults(eventPartitions),
+                artifacts(project), Topics.defaults(), eventPartitions,
                 StackConfig.sessionRules(System.getenv()), flinkArgs, readyTimeout);
     }
 
