@@ -8,13 +8,16 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * The consumer lag of the input partitions, read from the metrics of Kafka Streams' main consumers: the
@@ -23,6 +26,13 @@ import java.util.OptionalLong;
  * (also an empty one): the last stable offset ({@code read_committed}, as under exactly-once) minus the position.
  * It is absent until the partition's first fetch on this instance, and goes away when the partition is revoked.
  * While a partition is paused (Streams' buffer full) it keeps its last value, which is then above 0.
+ *
+ * <p>Nothing is matched by name fragments: the metric is the one with exactly this group, name and the tags
+ * {@code client-id}, {@code topic}, {@code partition}, and the client ids are those Kafka Streams reports for its
+ * main consumers ({@link ThreadMetadata#consumerClientId()}), so the restore and global consumers never count.
+ * Should an upgrade rename the metric or its tags, {@code KafkaStreamsInputLagIT} fails, and at run time the
+ * first refresh that finds owned input partitions but no lag metric at all logs a warning (idleness then
+ * falls back to processed records alone).
  *
  * <p>The {@link KafkaStreams} instance arrives with the event Quarkus fires just before starting it: injecting
  * it would be circular (it is built from the topology, which is built with this object).
@@ -42,6 +52,7 @@ public class KafkaStreamsInputLag implements InputLag {
     private volatile Map<TopicPartition, List<Metric>> byPartition = Map.of();
     private volatile long refreshedAt;
     private volatile boolean refreshedOnce;
+    private volatile boolean warnedMissing;
 
     void onKafkaStreams(@Observes KafkaStreams streams) {
         this.streams = streams;
@@ -75,19 +86,18 @@ public class KafkaStreamsInputLag implements InputLag {
     private synchronized Map<TopicPartition, List<Metric>> refresh(KafkaStreams ks, long now) {
         Map<TopicPartition, List<Metric>> map = new HashMap<>();
         try {
-            for (Map.Entry<MetricName, ? extends Metric> e : ks.metrics().entrySet()) {
-                MetricName name = e.getKey();
-                if (!NAME.equals(name.name()) || !GROUP.equals(name.group())) {
-                    continue;
-                }
-                String client = name.tags().get("client-id");
-                String topic = name.tags().get("topic");
-                String partition = name.tags().get("partition");
-                if (client == null || topic == null || partition == null || !isMainConsumer(client)) {
-                    continue;
-                }
-                map.computeIfAbsent(new TopicPartition(topic, Integer.parseInt(partition)), k -> new ArrayList<>(1))
-                        .add(e.getValue());
+            Set<String> mainConsumers = new HashSet<>();
+            boolean ownsInput = false;
+            for (ThreadMetadata thread : ks.metadataForLocalThreads()) {
+                mainConsumers.add(thread.consumerClientId());
+                ownsInput |= thread.activeTasks().stream().anyMatch(t -> !t.topicPartitions().isEmpty());
+            }
+            map = lagMetrics(ks.metrics(), mainConsumers);
+            if (map.isEmpty() && ownsInput && !warnedMissing && ks.state() == KafkaStreams.State.RUNNING) {
+                // Also right after an assignment, before the first fetch; one line per process is enough.
+                warnedMissing = true;
+                LOG.warnf("no %s/%s metric of the main consumers %s yet: idle advance judges from processed"
+                        + " records alone until one appears", GROUP, NAME, mainConsumers);
             }
         } catch (RuntimeException e) {
             // Never fail a punctuation because of metrics: unknown lag means "judge from processed records".
@@ -99,9 +109,23 @@ public class KafkaStreamsInputLag implements InputLag {
         return map;
     }
 
-    /** {@code <client.id>-StreamThread-<n>-consumer}, not the restore or global consumer. */
-    static boolean isMainConsumer(String clientId) {
-        return clientId.contains("-StreamThread-") && clientId.endsWith("-consumer")
-                && !clientId.endsWith("-restore-consumer");
+    /** The {@code records-lag} metrics of the given consumers, by partition (exact group, name and tags). */
+    static Map<TopicPartition, List<Metric>> lagMetrics(Map<MetricName, ? extends Metric> metrics, Set<String> clientIds) {
+        Map<TopicPartition, List<Metric>> map = new HashMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            MetricName name = e.getKey();
+            if (!NAME.equals(name.name()) || !GROUP.equals(name.group())) {
+                continue;
+            }
+            String client = name.tags().get("client-id");
+            String topic = name.tags().get("topic");
+            String partition = name.tags().get("partition");
+            if (client == null || topic == null || partition == null || !clientIds.contains(client)) {
+                continue;
+            }
+            map.computeIfAbsent(new TopicPartition(topic, Integer.parseInt(partition)), k -> new ArrayList<>(1))
+                    .add(e.getValue());
+        }
+        return map;
     }
 }
