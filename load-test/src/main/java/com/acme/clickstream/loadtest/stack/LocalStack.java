@@ -409,7 +409,8 @@ public final class LocalStack implements AutoCloseable {
             try {
                 step.run();
             } catch (RuntimeException e) {
-                LOG.error("stopping the local stack", e);
+                // A part may already be down (Ctrl-C in a terminal signals the children too): say so in one line.
+                LOG.warn("stopping the local stack: {}", String.valueOf(e));
                 failure = failure == null ? e : failure;
             }
         }

@@ -29,6 +29,9 @@ public final class StackStatus implements AutoCloseable {
     private final Map<String, Long> counts = new HashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread tail;
+    private static final String OPEN_SESSIONS = "sessionizer_sessions_open";
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public StackStatus(LocalStack stack) {
@@ -51,9 +54,37 @@ public final class StackStatus implements AutoCloseable {
         } catch (RuntimeException e) {
             rows = "? (PostgreSQL unreachable)";
         }
-        return String.format("events in topic %d | sessions final %d | rows in PostgreSQL %s | DLQ %d | late %d%s",
-                eventsInTopic(), count(topics.sessions()), rows, count(topics.dlq()), count(topics.late()),
-                health());
+        return String.format("events in topic %d | sessions open %s | sessions final %d | rows in PostgreSQL %s | DLQ %d | late %d%s",
+                eventsInTopic(), openSessions().map(String::valueOf).orElse("?"), count(topics.sessions()), rows,
+                count(topics.dlq()), count(topics.late()), health());
+    }
+
+    /** The sessionizer's gauge of open sessions (all its tasks), from its Prometheus endpoint. */
+    private java.util.Optional<Long> openSessions() {
+        try {
+            var response = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(stack.sessionizerUrl() + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? openSessions(response.body()) : java.util.Optional.empty();
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Sum of the samples of {@code sessionizer_sessions_open} in a Prometheus text exposition. */
+    static java.util.Optional<Long> openSessions(String metrics) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(OPEN_SESSIONS + " ") || line.startsWith(OPEN_SESSIONS + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        return found ? java.util.Optional.of(Math.round(sum)) : java.util.Optional.empty();
     }
 
     private String health() {
