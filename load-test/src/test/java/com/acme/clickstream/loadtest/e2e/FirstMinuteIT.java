@@ -111,9 +111,8 @@ class FirstMinuteIT {
 
     private void start() throws IOException {
         Artifacts artifacts = SharedStack.artifacts();
-        List<String> command = new ArrayList<>(List.of(
-                // Its own process group, so that the test can signal the group like a terminal does.
-                "setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
+        List<String> command = new ArrayList<>(newSession());
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
                 "-cp", System.getProperty("java.class.path"), StackCommand.class.getName(),
                 "--data-dir", dataDir.toString(), "--progress-every", "PT2S",
                 "--sessionizer-jar", artifacts.sessionizerJar().toString(),
@@ -138,6 +137,19 @@ class FirstMinuteIT {
         }, "first-minute-output");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * A prefix that runs the command as the leader of a new process group, so that the test can signal the
+     * group as a terminal does: util-linux's setsid on Linux; macOS has none, but has perl.
+     */
+    private static List<String> newSession() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, "setsid"))) {
+                return List.of("setsid");
+            }
+        }
+        return List.of("perl", "-MPOSIX", "-e", "POSIX::setsid() or die \"setsid: $!\"; exec @ARGV or die \"exec: $!\"");
     }
 
     private Matcher line(Pattern pattern) {
