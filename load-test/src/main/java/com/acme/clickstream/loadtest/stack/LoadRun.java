@@ -7,14 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.acme.clickstream.loadtest.generate.EventPlanner;
 import com.acme.clickstream.loadtest.generate.Generator;
 import com.acme.clickstream.loadtest.generate.GeneratorConfig;
 import com.acme.clickstream.loadtest.generate.Ratios;
 import com.acme.clickstream.loadtest.model.SessionRules;
-import com.acme.clickstream.loadtest.model.Topics;
+import com.acme.clickstream.loadtest.model.SentRecord;
+import com.acme.clickstream.loadtest.replay.KafkaSend;
 
 /**
  * The run command's synthetic load: the load-test generator on a background thread, recording what it
@@ -28,19 +33,17 @@ import com.acme.clickstream.loadtest.model.Topics;
 public final class LoadRun {
     /** How far back the first run's event time starts; at time scale 60 that lasts for 12 hours. */
     static final Duration LOOKBACK = Duration.ofDays(30);
-    /** The default time scale: one wall second is one event minute. */
-    public static final double DEFAULT_TIME_SCALE = 60;
     /** Stop before event time meets the wall clock (the generator refuses events in the future). */
     static final Duration HEADROOM = Duration.ofMinutes(10);
 
     private final Thread thread;
     private final Path outDir;
-    private final java.util.concurrent.atomic.AtomicBoolean stopRequested;
+    private final AtomicBoolean stopRequested;
     private final String liveUser;
     private final Duration firstSessionsIn;
     private volatile String last = "generate: starting";
 
-    private LoadRun(Thread thread, Path outDir, java.util.concurrent.atomic.AtomicBoolean stopRequested,
+    private LoadRun(Thread thread, Path outDir, AtomicBoolean stopRequested,
                     String liveUser, Duration firstSessionsIn) {
         this.thread = thread;
         this.outDir = outDir;
@@ -94,7 +97,7 @@ public final class LoadRun {
         writeState(loadDir, state);
 
         LoadRun[] self = new LoadRun[1];
-        java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stopRequested = new AtomicBoolean();
         Thread thread = new Thread(() -> {
             try {
                 Files.createDirectories(outDir);
@@ -129,19 +132,17 @@ public final class LoadRun {
      * finished throughout.
      */
     static String busiestUser(GeneratorConfig config, String bootstrapServers) {
-        int partitions = com.acme.clickstream.loadtest.replay.KafkaSend.partitionCount(bootstrapServers, config.topics().events());
-        com.acme.clickstream.loadtest.generate.EventPlanner planner =
-                new com.acme.clickstream.loadtest.generate.EventPlanner(config, partitions);
-        java.util.Map<String, Integer> events = new java.util.LinkedHashMap<>();
+        int partitions = KafkaSend.partitionCount(bootstrapServers, config.topics().events());
+        EventPlanner planner = new EventPlanner(config, partitions);
+        Map<String, Integer> events = new LinkedHashMap<>();
         long firstMinute = Math.max(1, Math.min(config.total(), Math.round(config.rate() * 60)));
         for (long i = 0; i < firstMinute && planner.hasNext(); i++) {
-            com.acme.clickstream.loadtest.model.SentRecord r = planner.next();
-            if (com.acme.clickstream.loadtest.generate.EventPlanner.NORMAL.equals(r.kind()) && r.key() != null) {
+            SentRecord r = planner.next();
+            if (EventPlanner.NORMAL.equals(r.kind()) && r.key() != null) {
                 events.merge(r.key(), 1, Integer::sum);
             }
         }
-        return events.entrySet().stream().max(java.util.Map.Entry.comparingByValue())
-                .map(java.util.Map.Entry::getKey).orElse(null);
+        return events.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     }
 
     /** A user of the generated data who is active in the first minute. */

@@ -1,9 +1,15 @@
 package com.acme.clickstream.loadtest.stack;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,7 +36,7 @@ public final class StackStatus implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread tail;
     private static final String OPEN_SESSIONS = "sessionizer_sessions_open";
-    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+    private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2)).build();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
@@ -60,22 +66,22 @@ public final class StackStatus implements AutoCloseable {
     }
 
     /** The sessionizer's gauge of open sessions (all its tasks), from its Prometheus endpoint. */
-    private java.util.Optional<Long> openSessions() {
+    private Optional<Long> openSessions() {
         try {
-            var response = http.send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(stack.sessionizerUrl() + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? openSessions(response.body()) : java.util.Optional.empty();
-        } catch (java.io.IOException e) {
-            return java.util.Optional.empty();
+            var response = http.send(HttpRequest.newBuilder(
+                            URI.create(stack.sessionizerUrl() + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? openSessions(response.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     /** Sum of the samples of {@code sessionizer_sessions_open} in a Prometheus text exposition. */
-    static java.util.Optional<Long> openSessions(String metrics) {
+    static Optional<Long> openSessions(String metrics) {
         double sum = 0;
         boolean found = false;
         for (String line : metrics.split("\n")) {
@@ -84,7 +90,7 @@ public final class StackStatus implements AutoCloseable {
                 found = true;
             }
         }
-        return found ? java.util.Optional.of(Math.round(sum)) : java.util.Optional.empty();
+        return found ? Optional.of(Math.round(sum)) : Optional.empty();
     }
 
     private String health() {
