@@ -31,7 +31,7 @@ import com.acme.clickstream.loadtest.replay.KafkaSend;
  * they would only be counted as duplicates or too late.
  */
 public final class LoadRun {
-    /** How far back the first run's event time starts; at time scale 60 that lasts for 12 hours. */
+    /** How far back the first run's event time starts; at time scale 120 that lasts for 6 hours. */
     static final Duration LOOKBACK = Duration.ofDays(30);
     /** Stop before event time meets the wall clock (the generator refuses events in the future). */
     static final Duration HEADROOM = Duration.ofMinutes(10);

@@ -66,9 +66,10 @@ public final class StackCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the load generator (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--time-scale", defaultValue = "60",
+    @Option(names = "--time-scale", defaultValue = "120",
             description = {"Event seconds per wall second of the generated load (default: ${DEFAULT-VALUE}: a wall second",
-                    "is an event minute, so the first sessions close within a minute under the default session rules)."})
+                    "is two event minutes, so under the default session rules the first sessions close about 16 s",
+                    "after the load starts, with room for a slow machine within the first minute)."})
     double timeScale;
 
     @Option(names = "--event-partitions", defaultValue = "4",

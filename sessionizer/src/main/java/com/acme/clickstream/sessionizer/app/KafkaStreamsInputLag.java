@@ -34,6 +34,13 @@ import java.util.Set;
  * first refresh that finds owned input partitions but no lag metric at all logs a warning (idleness then
  * falls back to processed records alone).
  *
+ * <p>A partition this instance owns but has not fetched yet (just after a start or a rebalance) reports a lag
+ * of 1 rather than "unknown": records appended while no instance consumed it may be waiting, and treating it
+ * as caught up would let the idle advance run over that backlog (seen after a crash of the whole local stack
+ * on a loaded machine, where the first fetch came many seconds after the task started). The consumer records
+ * the metric at its first fetch, even an empty one; should it never come (a renamed metric), the partition
+ * falls back to "unknown" after {@link #UNFETCHED_AT_MOST} and a warning is logged.
+ *
  * <p>The {@link KafkaStreams} instance arrives with the event Quarkus fires just before starting it: injecting
  * it would be circular (it is built from the topology, which is built with this object).
  */
@@ -46,6 +53,9 @@ public class KafkaStreamsInputLag implements InputLag {
     private static final long REFRESH_NANOS = 1_000_000_000L;
     /** ... and on a miss, at most this often. */
     private static final long REFRESH_ON_MISS_NANOS = 100_000_000L;
+    /** How long an owned partition without a lag metric counts as behind before it counts as unknown. */
+    static final long UNFETCHED_AT_MOST_NANOS = 60_000_000_000L;
+    static final java.time.Duration UNFETCHED_AT_MOST = java.time.Duration.ofNanos(UNFETCHED_AT_MOST_NANOS);
     private static final Logger LOG = Logger.getLogger(KafkaStreamsInputLag.class);
 
     private volatile KafkaStreams streams;
@@ -53,6 +63,8 @@ public class KafkaStreamsInputLag implements InputLag {
     private volatile long refreshedAt;
     private volatile boolean refreshedOnce;
     private volatile boolean warnedMissing;
+    /** Owned input partitions without a lag metric yet, with the time they were first seen so. */
+    private volatile Map<TopicPartition, Long> unfetchedSince = Map.of();
 
     void onKafkaStreams(@Observes KafkaStreams streams) {
         this.streams = streams;
@@ -71,7 +83,8 @@ public class KafkaStreamsInputLag implements InputLag {
             metrics = refresh(ks, now).get(partition);
         }
         if (metrics == null) {
-            return OptionalLong.empty();
+            Long since = unfetchedSince.get(partition);
+            return since != null && now - since < UNFETCHED_AT_MOST_NANOS ? OptionalLong.of(1) : OptionalLong.empty();
         }
         // Normally one main consumer has the partition; a thread being replaced may briefly still show it.
         long lag = -1;
@@ -87,18 +100,27 @@ public class KafkaStreamsInputLag implements InputLag {
         Map<TopicPartition, List<Metric>> map = new HashMap<>();
         try {
             Set<String> mainConsumers = new HashSet<>();
-            boolean ownsInput = false;
+            Set<TopicPartition> owned = new HashSet<>();
             for (ThreadMetadata thread : ks.metadataForLocalThreads()) {
                 mainConsumers.add(thread.consumerClientId());
-                ownsInput |= thread.activeTasks().stream().anyMatch(t -> !t.topicPartitions().isEmpty());
+                thread.activeTasks().forEach(t -> owned.addAll(t.topicPartitions()));
             }
             map = lagMetrics(ks.metrics(), mainConsumers);
-            if (map.isEmpty() && ownsInput && !warnedMissing && ks.state() == KafkaStreams.State.RUNNING) {
-                // Also right after an assignment, before the first fetch; one line per process is enough.
-                warnedMissing = true;
-                LOG.warnf("no %s/%s metric of the main consumers %s yet: idle advance judges from processed"
-                        + " records alone until one appears", GROUP, NAME, mainConsumers);
+            Map<TopicPartition, Long> unfetched = new HashMap<>();
+            Map<TopicPartition, Long> before = unfetchedSince;
+            for (TopicPartition tp : owned) {
+                if (!map.containsKey(tp)) {
+                    long since = before.getOrDefault(tp, now);
+                    unfetched.put(tp, since);
+                    if (now - since >= UNFETCHED_AT_MOST_NANOS && !warnedMissing) {
+                        warnedMissing = true;
+                        LOG.warnf("no %s/%s metric of the main consumers %s for %s within %s of its assignment:"
+                                + " idle advance judges from processed records alone", GROUP, NAME, mainConsumers, tp,
+                                UNFETCHED_AT_MOST);
+                    }
+                }
             }
+            unfetchedSince = unfetched;
         } catch (RuntimeException e) {
             // Never fail a punctuation because of metrics: unknown lag means "judge from processed records".
             LOG.warnf(e, "cannot read the consumer lag from the Kafka Streams metrics");
