@@ -25,7 +25,7 @@ class ConsistencyTest {
     static final String SESSIONIZER_IMAGE = "ghcr.io/acme/clickstream-sessionizer:1.0.0";
     static final String FLINK_IMAGE = "ghcr.io/acme/clickstream-flink-sink-job:1.0.0";
 
-    /** The contract's topics (shared/CONTRACT.md, "Topics"), by the sessionizer's property suffix. */
+    /** The contract's topics (docs/contract.md, "Topics"), by the sessionizer's property suffix. */
     static final Map<String, String> CONTRACT_TOPICS = new LinkedHashMap<>();
     static {
         CONTRACT_TOPICS.put("EVENTS", "clickstream.events");

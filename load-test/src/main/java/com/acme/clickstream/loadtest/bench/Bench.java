@@ -48,11 +48,9 @@ public final class Bench {
         env.put("SESSIONIZER_DEDUP_WINDOW", rules.dedupWindow().toString());
         env.put("SESSIONIZER_MAX_FUTURE_SKEW", rules.maxFutureSkew().toString());
         env.put("SESSIONIZER_IDLE_ADVANCE_AFTER", c.idleAdvanceAfter().toString());
-        com.acme.clickstream.loadtest.stack.Topics stackTopics = com.acme.clickstream.loadtest.stack.Topics.defaults(c.eventPartitions());
-        Topics topics = new Topics(stackTopics.events(), stackTopics.users(), stackTopics.pages(), stackTopics.sessions(),
-                stackTopics.dlq(), stackTopics.late());
+        Topics topics = Topics.defaults();
         StackConfig sc = new StackConfig(c.reportDir().resolve("stack"), 0, 0, 0, Optional.empty(), Optional.empty(),
-                c.artifacts(), stackTopics, env,
+                c.artifacts(), topics, c.eventPartitions(), env,
                 List.of("--checkpoint-interval", c.checkpointInterval().toString()), Duration.ofMinutes(3));
 
         out.accept("bench: starting a fresh local stack in " + sc.dataDir());
@@ -171,11 +169,9 @@ public final class Bench {
     }
 
     private static String loadAverage() {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (Exception e) {
-            return "unknown";
-        }
+        // The JVM's view works on Linux and macOS alike (no /proc on macOS); negative = not available.
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.2f (1 min)", load);
     }
 
     /** Average end-to-end checkpoint duration of the running Flink job from its REST API; -1 if unavailable. */

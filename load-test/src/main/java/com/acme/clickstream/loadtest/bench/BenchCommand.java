@@ -24,7 +24,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path flinkClasses;
     @Option(names = "--flink-lib", description = "default: <project-dir>/flink-sink-job/target/lib")
     Path flinkLib;
-    @Option(names = "--report-dir", description = "default: bench-report/<timestamp>")
+    @Option(names = "--report-dir", description = "default: <project-dir>/target/bench-report/<timestamp>")
     Path reportDir;
     @Option(names = "--rate", defaultValue = "2000", description = "events/s offered")
     double rate;
@@ -52,8 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path project = projectDir != null ? projectDir : Path.of(System.getProperty("clickstream.home", "."));
-        Path report = reportDir != null ? reportDir
-                : Path.of("bench-report", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path report = reportDir != null ? reportDir : defaultReportDir(project, LocalDateTime.now());
         SessionRules rules = SessionRules.defaults().withInactivityGap(gap).withGrace(grace)
                 .withMaxDuration(Duration.ofHours(1)).withDedupWindow(Duration.ofMinutes(5));
         Artifacts built = Artifacts.in(project.toAbsolutePath());
@@ -63,5 +62,19 @@ public final class BenchCommand implements Callable<Integer> {
                 seed, eventPartitions, checkpointInterval, rules, idleAdvanceAfter, settleTimeout, sinkBatch), System.out::println);
         System.out.println(r.resultLine());
         return r.verified() ? 0 : 1;
+    }
+
+    /**
+     * Under the repository's build output, which git ignores (target/ in .gitignore) and mvn clean
+     * removes: a bench leaves nothing in the working tree.
+     */
+    public static Path defaultReportDir(Path project, LocalDateTime now) {
+        return project.resolve("target").resolve("bench-report")
+                .resolve(now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /** The report directory a bench started now from this project would use, with a placeholder for the timestamp. */
+    public static Path reportDirPattern(Path project) {
+        return project.resolve("target").resolve("bench-report").resolve("<yyyyMMdd-HHmmss>");
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import com.acme.clickstream.loadtest.model.Jsonl;
@@ -29,6 +30,15 @@ public final class Generator {
      *                 recorded and the returned log counts them (the interrupt flag is set again on return).
      */
     public static SentLog run(GeneratorConfig config, Consumer<String> progress) {
+        return run(config, progress, () -> false);
+    }
+
+    /**
+     * As {@link #run(GeneratorConfig, Consumer)}, and also stops early, the same way, once {@code stop} says
+     * so. Stopping by flag rather than by interrupt lets the producer flush and close normally: an
+     * interrupted Kafka producer logs an error with a stack trace while it closes.
+     */
+    public static SentLog run(GeneratorConfig config, Consumer<String> progress, BooleanSupplier stop) {
         long total = config.total();
         if (total != Long.MAX_VALUE) {
             Instant lastTs = Instant.ofEpochMilli(config.eventTimeMs(total));
@@ -65,10 +75,10 @@ public final class Generator {
                     long due = eventsStarted + (long) (sent * 1e9 / config.rate());
                     long wait = due - System.nanoTime();
                     maxBehindNanos = Math.max(maxBehindNanos, -wait);
-                    if (Thread.interrupted() || (wait > 0 && !sleepNanos(wait))) {
+                    if (stop.getAsBoolean() || Thread.interrupted() || (wait > 0 && !sleepNanos(wait, stop))) {
                         // Stopped from outside: end here, but record every record already sent.
                         interrupted = true;
-                        progress.accept("generate: interrupted, stopping");
+                        progress.accept("generate: stopping");
                         break;
                     }
                     rec.send(planner.next());
@@ -82,15 +92,21 @@ public final class Generator {
                     }
                 }
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
             SentLog log = new SentLog(out, partitions, sent, Map.copyOf(planner.sentByKind()), users, pages,
                     Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
                     Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(maxBehindNanos));
             progress.accept(log.summary());
-            return log;
+            // Restored only now: the producer below must close without seeing an interrupt.
+            return finish(log, interrupted, send);
         }
+    }
+
+    private static SentLog finish(SentLog log, boolean interrupted, KafkaSend send) {
+        send.close();
+        if (interrupted && !Thread.currentThread().isInterrupted()) {
+            Thread.currentThread().interrupt();
+        }
+        return log;
     }
 
     private static long sendAll(KafkaSend send, String topic, List<SentRecord> records, Path file) {
@@ -106,10 +122,18 @@ public final class Generator {
         return d == null ? Long.MAX_VALUE / 4 : d.toNanos();
     }
 
-    /** False when interrupted (the flag is then cleared: the caller stops and restores it). */
-    private static boolean sleepNanos(long nanos) {
+    /** False when interrupted (the flag is then cleared: the caller stops and restores it) or asked to stop. */
+    private static boolean sleepNanos(long nanos, BooleanSupplier stop) {
+        long deadline = System.nanoTime() + nanos;
         try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            // In slices, so that a stop request is seen within 100 ms even at a low rate.
+            for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
+                if (stop.getAsBoolean()) {
+                    return false;
+                }
+                long slice = Math.min(left, 100_000_000L);
+                Thread.sleep(slice / 1_000_000, (int) (slice % 1_000_000));
+            }
             return true;
         } catch (InterruptedException e) {
             return false;

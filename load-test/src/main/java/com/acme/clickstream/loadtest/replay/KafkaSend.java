@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaSend implements AutoCloseable {
     private final String bootstrapServers;
     private final KafkaProducer<byte[], byte[]> producer;
+    private boolean closed;
 
     public KafkaSend(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
@@ -68,7 +69,10 @@ public final class KafkaSend implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        if (!closed) {
+            closed = true;
+            producer.close();
+        }
     }
 
     public final class Recorder implements AutoCloseable {

@@ -7,14 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.acme.clickstream.loadtest.generate.EventPlanner;
 import com.acme.clickstream.loadtest.generate.Generator;
 import com.acme.clickstream.loadtest.generate.GeneratorConfig;
 import com.acme.clickstream.loadtest.generate.Ratios;
 import com.acme.clickstream.loadtest.model.SessionRules;
-import com.acme.clickstream.loadtest.model.Topics;
+import com.acme.clickstream.loadtest.model.SentRecord;
+import com.acme.clickstream.loadtest.replay.KafkaSend;
 
 /**
  * The run command's synthetic load: the load-test generator on a background thread, recording what it
@@ -26,18 +31,25 @@ import com.acme.clickstream.loadtest.model.Topics;
  * they would only be counted as duplicates or too late.
  */
 public final class LoadRun {
-    /** How far back the first run's event time starts; at time scale 10 that lasts for about 2.7 hours. */
-    static final Duration LOOKBACK = Duration.ofHours(24);
+    /** How far back the first run's event time starts; at time scale 120 that lasts for 6 hours. */
+    static final Duration LOOKBACK = Duration.ofDays(30);
     /** Stop before event time meets the wall clock (the generator refuses events in the future). */
     static final Duration HEADROOM = Duration.ofMinutes(10);
 
     private final Thread thread;
     private final Path outDir;
+    private final AtomicBoolean stopRequested;
+    private final String liveUser;
+    private final Duration firstSessionsIn;
     private volatile String last = "generate: starting";
 
-    private LoadRun(Thread thread, Path outDir) {
+    private LoadRun(Thread thread, Path outDir, AtomicBoolean stopRequested,
+                    String liveUser, Duration firstSessionsIn) {
         this.thread = thread;
         this.outDir = outDir;
+        this.stopRequested = stopRequested;
+        this.liveUser = liveUser;
+        this.firstSessionsIn = firstSessionsIn;
     }
 
     /** Starts generating, or returns empty (and says why) when this data dir's event time has caught up with the wall clock. */
@@ -73,9 +85,7 @@ public final class LoadRun {
         long runSeed = seed + run - 1;
         Duration lateBy = Duration.ofMillis(Math.max(Duration.ofHours(6).toMillis(), 3 * rules.closeAfterMs()));
         GeneratorConfig config = new GeneratorConfig(stack.bootstrapServers(),
-                new Topics(stack.config().topics().events(), stack.config().topics().users(),
-                        stack.config().topics().pages(), stack.config().topics().sessions(),
-                        stack.config().topics().dlq(), stack.config().topics().late()),
+                stack.config().topics(),
                 outDir, rate, Math.max(1, count), null, runSeed, start, timeScale, users, 300, 1.1, Ratios.defaults(),
                 // 0: the generator asks the broker (an existing topic may have another partition count).
                 rules, 0, lateBy, Duration.ofSeconds(90), Duration.ofSeconds(1));
@@ -87,6 +97,7 @@ public final class LoadRun {
         writeState(loadDir, state);
 
         LoadRun[] self = new LoadRun[1];
+        AtomicBoolean stopRequested = new AtomicBoolean();
         Thread thread = new Thread(() -> {
             try {
                 Files.createDirectories(outDir);
@@ -97,19 +108,51 @@ public final class LoadRun {
                     if (!line.startsWith("generate: sent=")) {
                         out.println(line);
                     }
-                });
+                }, stopRequested::get);
             } catch (RuntimeException | IOException e) {
-                if (!Thread.currentThread().isInterrupted()) {
+                if (!stopRequested.get()) {
                     out.println("generate: failed: " + e);
                 }
             }
         }, "load-generator");
-        self[0] = new LoadRun(thread, outDir);
+        // A visit's first event starts its session; a one-event visit is final gap + grace of event time later.
+        Duration firstSessionsIn = Duration.ofMillis((long) ((rules.inactivityGap().toMillis() + rules.grace().toMillis())
+                / timeScale));
+        self[0] = new LoadRun(thread, outDir, stopRequested, busiestUser(config, stack.bootstrapServers()), firstSessionsIn);
         thread.setDaemon(true);
         thread.start();
         out.printf("generate: %d events/s, %d users, seed %d, event time from %s at %sx the wall clock, recorded in %s%n",
                 Math.round(rate), users, runSeed, start, timeScale, outDir);
         return Optional.of(self[0]);
+    }
+
+    /**
+     * The user with the most events in the load's first minute (the plan is a pure function of the config,
+     * so this is known before anything is sent): with Zipf-skewed visits, one that has sessions open or
+     * finished throughout.
+     */
+    static String busiestUser(GeneratorConfig config, String bootstrapServers) {
+        int partitions = KafkaSend.partitionCount(bootstrapServers, config.topics().events());
+        EventPlanner planner = new EventPlanner(config, partitions);
+        Map<String, Integer> events = new LinkedHashMap<>();
+        long firstMinute = Math.max(1, Math.min(config.total(), Math.round(config.rate() * 60)));
+        for (long i = 0; i < firstMinute && planner.hasNext(); i++) {
+            SentRecord r = planner.next();
+            if (EventPlanner.NORMAL.equals(r.kind()) && r.key() != null) {
+                events.merge(r.key(), 1, Integer::sum);
+            }
+        }
+        return events.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+    }
+
+    /** A user of the generated data who is active in the first minute. */
+    public Optional<String> liveUser() {
+        return Optional.ofNullable(liveUser);
+    }
+
+    /** Wall-clock time from the start of the load until its first sessions are due to close. */
+    public Duration firstSessionsIn() {
+        return firstSessionsIn;
     }
 
     public Path outDir() {
@@ -125,10 +168,11 @@ public final class LoadRun {
         return last;
     }
 
+    /** Asks the generator to stop and waits for it to record what it sent and close its producer. */
     public void stop() {
-        thread.interrupt();
+        stopRequested.set(true);
         try {
-            thread.join(10_000);
+            thread.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -165,7 +165,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void createTopics() {
         try (Admin admin = admin()) {
-            for (Topics.Spec spec : config.topics().specs()) {
+            for (StackConfig.TopicSpec spec : config.topicSpecs()) {
                 try {
                     admin.createTopics(List.of(new NewTopic(spec.name(), spec.partitions(), (short) -1)
                             .configs(spec.configs()))).all().get();
@@ -280,7 +280,7 @@ public final class LocalStack implements AutoCloseable {
     public boolean topicsExist() {
         try (Admin admin = admin()) {
             var names = admin.listTopics().names().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            return config.topics().specs().stream().allMatch(s -> names.contains(s.name()));
+            return config.topicSpecs().stream().allMatch(s -> names.contains(s.name()));
         } catch (Exception e) {
             return false;
         }
@@ -406,7 +406,8 @@ public final class LocalStack implements AutoCloseable {
             try {
                 step.run();
             } catch (RuntimeException e) {
-                LOG.error("stopping the local stack", e);
+                // A part may already be down (Ctrl-C in a terminal signals the children too): say so in one line.
+                LOG.warn("stopping the local stack: {}", String.valueOf(e));
                 failure = failure == null ? e : failure;
             }
         }

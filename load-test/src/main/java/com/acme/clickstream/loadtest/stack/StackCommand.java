@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import com.acme.clickstream.loadtest.model.Topics;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,8 +66,10 @@ public final class StackCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the load generator (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--time-scale", defaultValue = "10",
-            description = "Event seconds per wall second of the generated load (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--time-scale", defaultValue = "120",
+            description = {"Event seconds per wall second of the generated load (default: ${DEFAULT-VALUE}: a wall second",
+                    "is two event minutes, so under the default session rules the first sessions close about 16 s",
+                    "after the load starts, with room for a slow machine within the first minute)."})
     double timeScale;
 
     @Option(names = "--event-partitions", defaultValue = "4",
@@ -119,8 +122,13 @@ public final class StackCommand implements Callable<Integer> {
             if (status[0] != null) {
                 status[0].close();
             }
-            stack.close();
-            out.println("stopped");
+            try {
+                stack.close();
+                out.println("stopped");
+            } catch (RuntimeException e) {
+                // One line: a stop is no place for a stack trace (the part's log has the details).
+                out.println("stopped, but not cleanly: " + e.getMessage());
+            }
             stopped.countDown();
         }, "stop-local-stack");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -145,6 +153,10 @@ public final class StackCommand implements Callable<Integer> {
         if (!noLoad) {
             load[0] = LoadRun.start(stack, rate, Optional.ofNullable(duration), users, seed, timeScale, out).orElse(null);
         }
+        Optional<LoadRun> running = Optional.ofNullable(load[0]);
+        StackHints.lines(stack.jdbcUrl(), stack.sessionizerUrl(), running.flatMap(LoadRun::liveUser), project(),
+                running.map(LoadRun::firstSessionsIn)).forEach(out::println);
+        out.flush();
         while (!stopped.await(progressEvery.toMillis(), TimeUnit.MILLISECONDS) && !stopping.get()) {
             String sent = load[0] == null ? "" : load[0].progress() + " | ";
             out.println(sent + status[0].line());
@@ -156,13 +168,17 @@ public final class StackCommand implements Callable<Integer> {
         return 0;
     }
 
-    StackConfig config() {
-        Path project = Optional.ofNullable(projectDir)
+    private Path project() {
+        return Optional.ofNullable(projectDir)
                 .or(() -> Optional.ofNullable(System.getProperty("clickstream.home")).map(Path::of))
                 .orElse(Path.of(""));
+    }
+
+    StackConfig config() {
+        Path project = project();
         return new StackConfig(dataDir, kafkaPort, pgPort, httpPort,
                 Optional.ofNullable(kafkaBootstrap), Optional.ofNullable(jdbcUrl),
-                artifacts(project), Topics.defaults(eventPartitions),
+                artifacts(project), Topics.defaults(), eventPartitions,
                 StackConfig.sessionRules(System.getenv()), flinkArgs, readyTimeout);
     }
 

@@ -1,12 +1,19 @@
 package com.acme.clickstream.loadtest.stack;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.acme.clickstream.loadtest.model.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +35,9 @@ public final class StackStatus implements AutoCloseable {
     private final Map<String, Long> counts = new HashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread tail;
+    private static final String OPEN_SESSIONS = "sessionizer_sessions_open";
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public StackStatus(LocalStack stack) {
@@ -50,9 +60,37 @@ public final class StackStatus implements AutoCloseable {
         } catch (RuntimeException e) {
             rows = "? (PostgreSQL unreachable)";
         }
-        return String.format("events in topic %d | sessions final %d | rows in PostgreSQL %s | DLQ %d | late %d%s",
-                eventsInTopic(), count(topics.sessions()), rows, count(topics.dlq()), count(topics.late()),
-                health());
+        return String.format("events in topic %d | sessions open %s | sessions final %d | rows in PostgreSQL %s | DLQ %d | late %d%s",
+                eventsInTopic(), openSessions().map(String::valueOf).orElse("?"), count(topics.sessions()), rows,
+                count(topics.dlq()), count(topics.late()), health());
+    }
+
+    /** The sessionizer's gauge of open sessions (all its tasks), from its Prometheus endpoint. */
+    private Optional<Long> openSessions() {
+        try {
+            var response = http.send(HttpRequest.newBuilder(
+                            URI.create(stack.sessionizerUrl() + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? openSessions(response.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Sum of the samples of {@code sessionizer_sessions_open} in a Prometheus text exposition. */
+    static Optional<Long> openSessions(String metrics) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(OPEN_SESSIONS + " ") || line.startsWith(OPEN_SESSIONS + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        return found ? Optional.of(Math.round(sum)) : Optional.empty();
     }
 
     private String health() {

@@ -17,7 +17,7 @@ import com.acme.clickstream.loadtest.model.SessionRules;
 import com.acme.clickstream.loadtest.stack.Artifacts;
 import com.acme.clickstream.loadtest.stack.LocalStack;
 import com.acme.clickstream.loadtest.stack.StackConfig;
-import com.acme.clickstream.loadtest.stack.Topics;
+import com.acme.clickstream.loadtest.model.Topics;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -63,7 +63,7 @@ final class SharedStack {
         deleteTree(dataDir);
         Artifacts artifacts = artifacts();
         StackConfig config = new StackConfig(dataDir, 0, 0, 0, Optional.empty(), Optional.empty(),
-                artifacts, Topics.defaults(EVENT_PARTITIONS), SESSION_RULES, FLINK_ARGS, Duration.ofMinutes(3));
+                artifacts, Topics.defaults(), EVENT_PARTITIONS, SESSION_RULES, FLINK_ARGS, Duration.ofMinutes(3));
         long started = System.nanoTime();
         LocalStack stack = LocalStack.start(config);
         EndToEndTest.log(String.format("%s (ready in %.1f s)", stack.readyLine(), (System.nanoTime() - started) / 1e9));

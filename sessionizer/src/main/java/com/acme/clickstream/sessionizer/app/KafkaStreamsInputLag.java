@@ -8,13 +8,16 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * The consumer lag of the input partitions, read from the metrics of Kafka Streams' main consumers: the
@@ -23,6 +26,20 @@ import java.util.OptionalLong;
  * (also an empty one): the last stable offset ({@code read_committed}, as under exactly-once) minus the position.
  * It is absent until the partition's first fetch on this instance, and goes away when the partition is revoked.
  * While a partition is paused (Streams' buffer full) it keeps its last value, which is then above 0.
+ *
+ * <p>Nothing is matched by name fragments: the metric is the one with exactly this group, name and the tags
+ * {@code client-id}, {@code topic}, {@code partition}, and the client ids are those Kafka Streams reports for its
+ * main consumers ({@link ThreadMetadata#consumerClientId()}), so the restore and global consumers never count.
+ * Should an upgrade rename the metric or its tags, {@code KafkaStreamsInputLagIT} fails, and at run time the
+ * first refresh that finds owned input partitions but no lag metric at all logs a warning (idleness then
+ * falls back to processed records alone).
+ *
+ * <p>A partition this instance owns but has not fetched yet (just after a start or a rebalance) reports a lag
+ * of 1 rather than "unknown": records appended while no instance consumed it may be waiting, and treating it
+ * as caught up would let the idle advance run over that backlog (seen after a crash of the whole local stack
+ * on a loaded machine, where the first fetch came many seconds after the task started). The consumer records
+ * the metric at its first fetch, even an empty one; should it never come (a renamed metric), the partition
+ * falls back to "unknown" after {@link #UNFETCHED_AT_MOST} and a warning is logged.
  *
  * <p>The {@link KafkaStreams} instance arrives with the event Quarkus fires just before starting it: injecting
  * it would be circular (it is built from the topology, which is built with this object).
@@ -36,12 +53,18 @@ public class KafkaStreamsInputLag implements InputLag {
     private static final long REFRESH_NANOS = 1_000_000_000L;
     /** ... and on a miss, at most this often. */
     private static final long REFRESH_ON_MISS_NANOS = 100_000_000L;
+    /** How long an owned partition without a lag metric counts as behind before it counts as unknown. */
+    static final long UNFETCHED_AT_MOST_NANOS = 60_000_000_000L;
+    static final java.time.Duration UNFETCHED_AT_MOST = java.time.Duration.ofNanos(UNFETCHED_AT_MOST_NANOS);
     private static final Logger LOG = Logger.getLogger(KafkaStreamsInputLag.class);
 
     private volatile KafkaStreams streams;
     private volatile Map<TopicPartition, List<Metric>> byPartition = Map.of();
     private volatile long refreshedAt;
     private volatile boolean refreshedOnce;
+    private volatile boolean warnedMissing;
+    /** Owned input partitions without a lag metric yet, with the time they were first seen so. */
+    private volatile Map<TopicPartition, Long> unfetchedSince = Map.of();
 
     void onKafkaStreams(@Observes KafkaStreams streams) {
         this.streams = streams;
@@ -60,7 +83,8 @@ public class KafkaStreamsInputLag implements InputLag {
             metrics = refresh(ks, now).get(partition);
         }
         if (metrics == null) {
-            return OptionalLong.empty();
+            Long since = unfetchedSince.get(partition);
+            return since != null && now - since < UNFETCHED_AT_MOST_NANOS ? OptionalLong.of(1) : OptionalLong.empty();
         }
         // Normally one main consumer has the partition; a thread being replaced may briefly still show it.
         long lag = -1;
@@ -75,20 +99,28 @@ public class KafkaStreamsInputLag implements InputLag {
     private synchronized Map<TopicPartition, List<Metric>> refresh(KafkaStreams ks, long now) {
         Map<TopicPartition, List<Metric>> map = new HashMap<>();
         try {
-            for (Map.Entry<MetricName, ? extends Metric> e : ks.metrics().entrySet()) {
-                MetricName name = e.getKey();
-                if (!NAME.equals(name.name()) || !GROUP.equals(name.group())) {
-                    continue;
-                }
-                String client = name.tags().get("client-id");
-                String topic = name.tags().get("topic");
-                String partition = name.tags().get("partition");
-                if (client == null || topic == null || partition == null || !isMainConsumer(client)) {
-                    continue;
-                }
-                map.computeIfAbsent(new TopicPartition(topic, Integer.parseInt(partition)), k -> new ArrayList<>(1))
-                        .add(e.getValue());
+            Set<String> mainConsumers = new HashSet<>();
+            Set<TopicPartition> owned = new HashSet<>();
+            for (ThreadMetadata thread : ks.metadataForLocalThreads()) {
+                mainConsumers.add(thread.consumerClientId());
+                thread.activeTasks().forEach(t -> owned.addAll(t.topicPartitions()));
             }
+            map = lagMetrics(ks.metrics(), mainConsumers);
+            Map<TopicPartition, Long> unfetched = new HashMap<>();
+            Map<TopicPartition, Long> before = unfetchedSince;
+            for (TopicPartition tp : owned) {
+                if (!map.containsKey(tp)) {
+                    long since = before.getOrDefault(tp, now);
+                    unfetched.put(tp, since);
+                    if (now - since >= UNFETCHED_AT_MOST_NANOS && !warnedMissing) {
+                        warnedMissing = true;
+                        LOG.warnf("no %s/%s metric of the main consumers %s for %s within %s of its assignment:"
+                                + " idle advance judges from processed records alone", GROUP, NAME, mainConsumers, tp,
+                                UNFETCHED_AT_MOST);
+                    }
+                }
+            }
+            unfetchedSince = unfetched;
         } catch (RuntimeException e) {
             // Never fail a punctuation because of metrics: unknown lag means "judge from processed records".
             LOG.warnf(e, "cannot read the consumer lag from the Kafka Streams metrics");
@@ -99,9 +131,23 @@ public class KafkaStreamsInputLag implements InputLag {
         return map;
     }
 
-    /** {@code <client.id>-StreamThread-<n>-consumer}, not the restore or global consumer. */
-    static boolean isMainConsumer(String clientId) {
-        return clientId.contains("-StreamThread-") && clientId.endsWith("-consumer")
-                && !clientId.endsWith("-restore-consumer");
+    /** The {@code records-lag} metrics of the given consumers, by partition (exact group, name and tags). */
+    static Map<TopicPartition, List<Metric>> lagMetrics(Map<MetricName, ? extends Metric> metrics, Set<String> clientIds) {
+        Map<TopicPartition, List<Metric>> map = new HashMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            MetricName name = e.getKey();
+            if (!NAME.equals(name.name()) || !GROUP.equals(name.group())) {
+                continue;
+            }
+            String client = name.tags().get("client-id");
+            String topic = name.tags().get("topic");
+            String partition = name.tags().get("partition");
+            if (client == null || topic == null || partition == null || !clientIds.contains(client)) {
+                continue;
+            }
+            map.computeIfAbsent(new TopicPartition(topic, Integer.parseInt(partition)), k -> new ArrayList<>(1))
+                    .add(e.getValue());
+        }
+        return map;
     }
 }

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import jakarta.enterprise.inject.Instance;
@@ -16,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 
 import com.acme.clickstream.sessionizer.config.ApiConfig;
 import com.acme.clickstream.sessionizer.model.Session;
@@ -33,6 +33,10 @@ import org.apache.kafka.streams.state.HostInfo;
  * A user's open sessions, live from the Kafka Streams state store. Each user's sessions live on one
  * instance (the active owner of the user's partition): this instance answers from its local store when
  * it is that owner, and otherwise forwards the request to the owner, so any instance answers right.
+ *
+ * <p>Forwarding is a pass-through of the owner's status, body and two headers to an address known only per
+ * request, so it uses the JDK's HTTP client (one per resource, a timeout per request) rather than a typed
+ * REST client, which would need a client per owner and its error mapping switched off to pass statuses on.
  */
 @Path("/api/users/{userId}/sessions/open")
 @Produces(MediaType.APPLICATION_JSON)
@@ -95,8 +99,7 @@ public class OpenSessionsResource {
     }
 
     private Response forward(HostInfo owner, String userId) {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + "/api/users/" + pathSegment(userId)
-                + "/sessions/open?local=true");
+        URI uri = forwardUri(owner, userId);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(api.forwardTimeout())
                 .header("Accept", MediaType.APPLICATION_JSON).GET().build();
         try {
@@ -121,19 +124,14 @@ public class OpenSessionsResource {
                 api.retryAfterSeconds(), null);
     }
 
-    /** RFC 3986 path-segment encoding (URLEncoder is for forms: it would turn ' ' into '+'). */
-    static String pathSegment(String s) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~') {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return out.toString();
+    /**
+     * The owner's local-only URL for a user. JAX-RS template values are encoded as a whole path segment
+     * ('/', '?', '#' and '%' included), so any user id arrives intact.
+     */
+    static URI forwardUri(HostInfo owner, String userId) {
+        return UriBuilder.fromUri("http://" + owner.host() + ":" + owner.port())
+                .path(OpenSessionsResource.class)
+                .queryParam("local", true)
+                .build(userId);
     }
 }

@@ -107,16 +107,28 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    /** Resident memory (VmRSS of /proc/PID/status) in kB. */
+    /** Resident memory in kB: VmRSS of /proc/PID/status on Linux, {@code ps -o rss=} where there is no /proc (macOS). */
     long rssKb() {
+        Path status = Path.of("/proc", String.valueOf(pid()), "status");
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+            if (!Files.exists(status)) {
+                Process ps = new ProcessBuilder("ps", "-o", "rss=", "-p", String.valueOf(pid())).start();
+                String out = new String(ps.getInputStream().readAllBytes()).trim();
+                if (!ps.waitFor(10, TimeUnit.SECONDS) || out.isEmpty()) {
+                    throw new IllegalStateException("ps found no resident size for " + pid());
+                }
+                return Long.parseLong(out);
+            }
+            for (String line : Files.readAllLines(status)) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
         throw new IllegalStateException("no VmRSS for " + pid());
     }
