@@ -399,15 +399,16 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
      * event is inserted and the contract's rules split them again. Returns false when the event is too late.
      */
     private boolean resplit(UserHeader h, byte[] user, Event e) {
-        List<Event> all = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, h.storedEvents() + 1));
+        long stored = h.storedEvents();
+        List<Event> all = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, stored + 1));
         try (KeyValueIterator<Bytes, byte[]> it = events.range(StoreKeys.firstEvent(user), StoreKeys.lastEvent(user))) {
             while (it.hasNext()) {
                 all.add(StateCodec.fromBytes(it.next().value));
             }
         }
-        if (all.size() != h.storedEvents()) {
+        if (all.size() != stored) {
             throw new IllegalStateException("session-events of a user hold " + all.size() + " events, its header "
-                    + h.storedEvents());
+                    + stored);
         }
         all.add(e);
         all.sort(Event.ORDER);

@@ -59,12 +59,6 @@ final class SessionizerMetrics {
         openByTask.put(task, count);
     }
 
-    void openSessionsDelta(TaskId task, long delta) {
-        if (delta != 0) {
-            openByTask.merge(task, delta, Long::sum);
-        }
-    }
-
     void streamTime(TaskId task, long streamTime) {
         streamTimeByTask.put(task, streamTime);
     }

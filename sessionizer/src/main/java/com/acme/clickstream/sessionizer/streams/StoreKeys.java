@@ -5,13 +5,8 @@ import org.apache.kafka.common.utils.Bytes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/**
- * Binary keys of the local stores. Time-ordered indexes start with the 8-byte big-endian time so that RocksDB's
- * bytewise order is time order (times are >= 0 by validation).
- */
+/** Binary keys of the local stores, length-prefixed so that one user's keys never run into another's. */
 final class StoreKeys {
-
-    static final byte[] NO_SUFFIX = new byte[0];
 
     private StoreKeys() {
     }
@@ -21,30 +16,6 @@ final class StoreKeys {
         byte[] u = userId.getBytes(StandardCharsets.UTF_8);
         byte[] e = eventId.getBytes(StandardCharsets.UTF_8);
         return Bytes.wrap(ByteBuffer.allocate(4 + u.length + e.length).putInt(u.length).put(u).put(e).array());
-    }
-
-    static Bytes timeIndex(long time, byte[] suffix) {
-        return Bytes.wrap(ByteBuffer.allocate(8 + suffix.length).putLong(time).put(suffix).array());
-    }
-
-    static Bytes timeIndex(long time, String suffix) {
-        return timeIndex(time, suffix.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static long time(Bytes indexKey) {
-        return ByteBuffer.wrap(indexKey.get()).getLong();
-    }
-
-    static byte[] suffix(Bytes indexKey) {
-        byte[] k = indexKey.get();
-        byte[] s = new byte[k.length - 8];
-        System.arraycopy(k, 8, s, 0, s.length);
-        return s;
-    }
-
-    static String suffixString(Bytes indexKey) {
-        byte[] k = indexKey.get();
-        return new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
     }
 
     /** (user_id, session seq, n): a user's open events, grouped by session, range-scannable per user. */
