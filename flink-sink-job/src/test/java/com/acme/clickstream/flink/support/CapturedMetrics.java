@@ -22,6 +22,10 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
  */
 public final class CapturedMetrics implements MetricReporter {
     private static final List<Entry> METRICS = new CopyOnWriteArrayList<>();
+    /** Final values of metrics removed with their task attempt: a restart must not erase what an attempt counted. */
+    private static final List<Retired> RETIRED = new CopyOnWriteArrayList<>();
+
+    private record Retired(String prometheusName, String jobId, double value) {}
 
     /** A metric as the Prometheus reporter would expose it. */
     public record Entry(String prometheusName, String name, Map<String, String> variables, Metric metric) {
@@ -63,6 +67,21 @@ public final class CapturedMetrics implements MetricReporter {
         return found ? sum : Double.NaN;
     }
 
+    /**
+     * The sum over subtasks and over every attempt of the job so far: also what attempts that failed or were cancelled
+     * counted before a restart removed their metrics.
+     */
+    public static double sumOverRun(String jobId, String prometheusName) {
+        double sum = 0;
+        for (Retired r : RETIRED) {
+            if (jobId.equals(r.jobId()) && r.prometheusName().equals(prometheusName)) {
+                sum += r.value();
+            }
+        }
+        double live = sum(jobId, prometheusName);
+        return Double.isNaN(live) ? sum : sum + live;
+    }
+
     @Override
     public void open(MetricConfig config) {}
 
@@ -78,7 +97,14 @@ public final class CapturedMetrics implements MetricReporter {
 
     @Override
     public void notifyOfRemovedMetric(Metric metric, String metricName, MetricGroup group) {
-        METRICS.removeIf(e -> e.metric() == metric);
+        for (Entry e : METRICS) {
+            if (e.metric() == metric) {
+                if (e.jobId() != null) {
+                    RETIRED.add(new Retired(e.prometheusName(), e.jobId(), e.value()));
+                }
+                METRICS.remove(e);
+            }
+        }
     }
 
     private static String filter(String input) {
