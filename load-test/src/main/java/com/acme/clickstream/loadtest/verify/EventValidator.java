@@ -11,6 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.acme.clickstream.loadtest.model.Jsonl;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,9 +28,13 @@ public final class EventValidator {
     private static final BigDecimal AMOUNT_LIMIT = new BigDecimal("1E16");
     private static final String[] OPTIONAL_STRINGS = {"url", "referrer", "utm_source", "utm_medium", "utm_campaign", "user_agent"};
     private static final Pattern RFC3339 = Pattern.compile(
-            "(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d+))?(Z|[+-]\\d{2}:\\d{2})");
+            // RFC 3339 5.6: "T" and "Z" may alternatively be lower case.
+            "(\\d{4})-(\\d{2})-(\\d{2})[Tt](\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d+))?([Zz]|[+-]\\d{2}:\\d{2})");
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    // Duplicate member names (RFC 8259 leaves their meaning undefined, Jackson would keep the last) make a record
+    // invalid, at any depth: the contract's reading, and the service's.
+    private static final ObjectMapper MAPPER = JsonMapper.builder(
+                    JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             // Exact decimals for amount (a double would turn 0.1 + 0.2 into 0.30000000000000004).
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -99,6 +105,9 @@ public final class EventValidator {
             if (n != null && !n.isNull() && !n.isTextual()) {
                 return invalid(f + " is not a string");
             }
+            if (n != null && n.isTextual() && hasUnpairedSurrogate(n.asText())) {
+                return invalid(f + " holds an unpaired surrogate escape");
+            }
         }
         String pagePath = null;
         if ("page_view".equals(type)) {
@@ -144,6 +153,10 @@ public final class EventValidator {
         if (s.isEmpty()) {
             return field + " is empty";
         }
+        if (hasUnpairedSurrogate(s)) {
+            // Cannot be written as UTF-8 or stored by PostgreSQL; fields the service never reads are not checked.
+            return field + " holds an unpaired surrogate escape";
+        }
         if (s.codePointCount(0, s.length()) > maxCodePoints) {
             return field + " is longer than " + maxCodePoints + " code points";
         }
@@ -187,13 +200,25 @@ public final class EventValidator {
                     Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
                     Integer.parseInt(m.group(6)), millis * 1_000_000);
             String off = m.group(8);
-            ZoneOffset offset = off.equals("Z") ? ZoneOffset.UTC
+            ZoneOffset offset = off.equalsIgnoreCase("Z") ? ZoneOffset.UTC
                     : ZoneOffset.ofHoursMinutes(Integer.parseInt(off.substring(0, 3)),
                             (off.charAt(0) == '-' ? -1 : 1) * Integer.parseInt(off.substring(4, 6)));
             return local.toInstant(offset).toEpochMilli();
         } catch (DateTimeException e) {
             return null;
         }
+    }
+
+    private static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasNul(JsonNode n) {
