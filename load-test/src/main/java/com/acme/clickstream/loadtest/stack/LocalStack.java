@@ -315,6 +315,38 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Checkpoints completed so far by the running sink job, from the MiniCluster's REST API (-1 when no job runs or
+     * the API does not answer): a transaction the sink had prepared is committed once a later checkpoint completes.
+     */
+    public long flinkCompletedCheckpoints() {
+        try {
+            HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + flinkRestPort + "/jobs/overview"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            if (jobs.statusCode() != 200) {
+                return -1;
+            }
+            for (JsonNode job : JSON.readTree(jobs.body()).path("jobs")) {
+                if (!"RUNNING".equals(job.path("state").asText())) {
+                    continue;
+                }
+                HttpResponse<String> checkpoints = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + flinkRestPort + "/jobs/" + job.path("jid").asText() + "/checkpoints"))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                if (checkpoints.statusCode() == 200) {
+                    return JSON.readTree(checkpoints.body()).path("counts").path("completed").asLong(-1);
+                }
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     private int httpStatus(String url) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
