@@ -285,12 +285,17 @@ public final class Verifier {
 
     /** Every committed record of a topic, from the beginning up to its last stable offset. */
     static List<byte[]> readTopic(String bootstrapServers, String topic) {
+        return readRecords(bootstrapServers, topic).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** Every committed record of {@code topic}, from its first offset to its last stable offset at the call. */
+    public static List<ConsumerRecord<byte[], byte[]>> readRecords(String bootstrapServers, String topic) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<byte[]> values = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -306,7 +311,7 @@ public final class Verifier {
                     throw new IllegalStateException("could not read " + topic + " to its end within 60 s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(r.value());
+                    values.add(r);
                 }
             }
         }

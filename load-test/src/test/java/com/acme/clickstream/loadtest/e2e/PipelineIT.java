@@ -2,23 +2,38 @@ package com.acme.clickstream.loadtest.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.acme.clickstream.loadtest.generate.Generator;
 import com.acme.clickstream.loadtest.generate.Ratios;
 import com.acme.clickstream.loadtest.generate.SentLog;
 import com.acme.clickstream.loadtest.model.Jsonl;
+import com.acme.clickstream.loadtest.model.Topics;
+import com.acme.clickstream.loadtest.verify.Verifier;
 import com.acme.clickstream.loadtest.verify.VerifyReport;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 /** The whole pipeline on generated data with every kind of odd record, no faults. */
 class PipelineIT extends EndToEndTest {
 
     @Test
-    void everyExpectedSessionExactlyOnceWithExactAccountingOfEveryKindOfBadRecord() {
+    void everyExpectedSessionExactlyOnceWithExactAccountingOfEveryKindOfBadRecord() throws Exception {
         // More odd records than the issue's mix, so that every malformed kind occurs at least once.
         Ratios ratios = new Ratios(0.03, 0.05, 0.02, 0.03, 0.02, 0.01);
+        Map<String, Double> before = sessionizerCounters();
         SentLog sent = Generator.run(dataset(2000, 1001, ratios), EndToEndTest::log);
 
         Set<String> invalidKinds = new TreeSet<>();
@@ -41,5 +56,69 @@ class PipelineIT extends EndToEndTest {
         assertThat(invalidKinds.size()).as("malformed kinds sent").isGreaterThan(30);
         assertThat(report.invalidReasons().values().stream().mapToLong(Long::longValue).sum())
                 .isEqualTo(report.invalid());
+
+        // The service's own accounting, reconciled with what was sent (no fault here: every counter counts each
+        // record once). After the quiet period of assertExactlyOnce, so nothing is still on its way.
+        Map<String, Double> delta = difference(sessionizerCounters(), before);
+        Map<String, Long> dlqByReason = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : Verifier.readRecords(stack.bootstrapServers(), Topics.DLQ)) {
+            Header code = r.headers().lastHeader("dlq.reason.code");
+            dlqByReason.merge(code == null ? "(none)" : new String(code.value(), StandardCharsets.UTF_8), 1L, Long::sum);
+        }
+        Map<String, Long> invalidByReason = new TreeMap<>();
+        delta.forEach((series, n) -> {
+            if (series.startsWith("sessionizer_events_invalid_total{") && n > 0) {
+                invalidByReason.merge(label(series, "reason"), Math.round(n), Long::sum);
+            }
+        });
+        assertThat(invalidByReason).as("invalid events by reason: metric against the DLQ's reason codes")
+                .isEqualTo(dlqByReason);
+        assertThat(invalidByReason.values().stream().mapToLong(Long::longValue).sum()).as("invalid, metric")
+                .isEqualTo(report.invalid());
+        assertThat(total(delta, "sessionizer_events_accepted_total")).as("accepted = events in sessions")
+                .isEqualTo(report.eventsInSessions());
+        assertThat(total(delta, "sessionizer_events_duplicate_total")).as("duplicates")
+                .isEqualTo(report.duplicates());
+        assertThat(total(delta, "sessionizer_events_late_total")).as("too late").isEqualTo(report.late());
+        assertThat(total(delta, "sessionizer_events_null_total")).as("null values").isEqualTo(report.nulls());
+        assertThat(total(delta, "sessionizer_sessions_emitted_total")).as("sessions emitted")
+                .isEqualTo(report.expectedSessions());
+    }
+
+    /** Every counter series of the service's Prometheus endpoint ({@code name{labels}} -> value). */
+    private Map<String, Double> sessionizerCounters() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(stack.sessionizerUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("metrics endpoint").isEqualTo(200);
+        Map<String, Double> series = new HashMap<>();
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith("sessionizer_") && line.contains("_total")) {
+                int space = line.lastIndexOf(' ');
+                series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return series;
+    }
+
+    private static Map<String, Double> difference(Map<String, Double> after, Map<String, Double> before) {
+        Map<String, Double> d = new HashMap<>();
+        after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0.0)));
+        return d;
+    }
+
+    /** The sum over label sets of one counter's increase, as an exact count. */
+    private static long total(Map<String, Double> delta, String name) {
+        double sum = 0;
+        for (Map.Entry<String, Double> e : delta.entrySet()) {
+            if (e.getKey().equals(name) || e.getKey().startsWith(name + "{")) {
+                sum += e.getValue();
+            }
+        }
+        return Math.round(sum);
+    }
+
+    private static String label(String series, String name) {
+        Matcher m = Pattern.compile(name + "=\"([^\"]*)\"").matcher(series);
+        return m.find() ? m.group(1) : "(none)";
     }
 }
