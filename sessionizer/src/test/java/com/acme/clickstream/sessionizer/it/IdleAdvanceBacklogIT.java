@@ -78,12 +78,29 @@ class IdleAdvanceBacklogIT {
 
         String sessionsTopic = topics.get("sessionizer.topics.sessions");
         long started = System.nanoTime();
+        long[] firstOpenSeen = {-1};
+        long[] closedSeen = {-1};
         try (AppProcess app = AppProcess.start("idle", env)) {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> Events.readCommitted(sessionsTopic).size() >= expected.size());
+            // The start alone took 35 s on a machine shared with other builds.
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                if (firstOpenSeen[0] < 0) {
+                    AppProcess.HttpResult r = app.get("/api/users/" + users.get(0) + "/sessions/open");
+                    if (r.status() == 200 && JSON.readTree(r.body()).size() > 0) {
+                        firstOpenSeen[0] = System.nanoTime();
+                    }
+                }
+                return Events.readCommitted(sessionsTopic).size() >= expected.size();
+            });
+            closedSeen[0] = System.nanoTime();
             long drainedMs = (System.nanoTime() - started) / 1_000_000;
             System.out.println("[sessionizer idle] sessions closed " + drainedMs + " ms after the start");
         }
+        // The test only tests something if the drain really was slow: with the consumer overrides in effect each of
+        // a user's three records comes with its own fetch, 2.5 s after the one before, so the first open session is
+        // visible at least 5 s (two fetch waits) before the sessions close; without them all arrive in one fetch.
+        assertThat(firstOpenSeen[0]).as("an open session was seen before the sessions closed").isPositive();
+        long openToClosedMs = (closedSeen[0] - firstOpenSeen[0]) / 1_000_000;
+        assertThat(openToClosedMs).as("ms from the first open session to both sessions closed").isGreaterThanOrEqualTo(5000);
         List<Line> actual = new ArrayList<>();
         for (ConsumerRecord<String, String> r : Events.readCommitted(sessionsTopic)) {
             JsonNode s = JSON.readTree(r.value());
