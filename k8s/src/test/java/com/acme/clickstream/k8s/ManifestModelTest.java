@@ -29,12 +29,13 @@ class ManifestModelTest {
     @Test
     void everyFileHasDocumentsAndEveryKindIsExpected() {
         assertThat(Manifests.files()).extracting(p -> p.getFileName().toString()).containsExactly(
-                "flink.yaml", "kafka.yaml", "monitoring.yaml", "namespace.yaml", "network-policies.yaml",
+                "alerts.yaml", "flink.yaml", "kafka.yaml", "monitoring.yaml", "namespace.yaml", "network-policies.yaml",
                 "postgres.yaml", "sessionizer.yaml");
         for (var f : Manifests.files()) assertThat(Manifests.read(f)).as(f.toString()).isNotEmpty();
         assertThat(Manifests.all()).extracting(Manifests.Doc::kind).contains(
                 "StatefulSet", "Service", "PodDisruptionBudget", "ConfigMap", "KafkaTopic", "Kafka",
-                "KafkaNodePool", "KafkaUser", "FlinkDeployment", "Cluster", "NetworkPolicy", "ServiceMonitor", "Job");
+                "KafkaNodePool", "KafkaUser", "FlinkDeployment", "Cluster", "ScheduledBackup", "NetworkPolicy", "ServiceMonitor",
+                "PrometheusRule", "Job");
     }
 
     @Test
