@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka broker (KRaft, combined broker and controller) running in this JVM,
  * bound to 127.0.0.1 only. Its log directory survives {@link #stop()}, so {@link #start()} again
  * is a broker restart with all data kept (the same ports are reused).
+ *
+ * <p>{@link #startSecured} adds what a production cluster enforces: a SASL_PLAINTEXT listener with
+ * SCRAM-SHA-512 authentication and ACL authorization (nothing allowed without an ACL). The PLAINTEXT
+ * listener stays for the test harness; its anonymous principal is the super user.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
@@ -38,19 +42,47 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path logDir;
     private final int port;
     private final int controllerPort;
+    private final int saslPort;
     private KafkaRaftServer server;
 
-    private KafkaBroker(Path logDir, int port, int controllerPort) {
+    private KafkaBroker(Path logDir, int port, int controllerPort, int saslPort) {
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.saslPort = saslPort;
     }
 
     /** Formats {@code logDir} if it is new (keeps it otherwise) and starts the broker; port 0 = a free port. */
     public static KafkaBroker start(Path logDir, int port) {
-        KafkaBroker broker = new KafkaBroker(logDir, FreePorts.orFree(port), FreePorts.next());
+        KafkaBroker broker = new KafkaBroker(logDir, FreePorts.orFree(port), FreePorts.next(), 0);
         broker.start();
         return broker;
+    }
+
+    /** As {@link #start}, plus a SCRAM-SHA-512 listener ({@link #saslBootstrapServers()}) and ACL authorization. */
+    public static KafkaBroker startSecured(Path logDir) {
+        KafkaBroker broker = new KafkaBroker(logDir, FreePorts.next(), FreePorts.next(), FreePorts.next());
+        broker.start();
+        return broker;
+    }
+
+    /** The SASL_PLAINTEXT (SCRAM-SHA-512) listener of a broker from {@link #startSecured}. */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("not a secured broker: use KafkaBroker.startSecured");
+        }
+        return "127.0.0.1:" + saslPort;
+    }
+
+    /** Creates (or replaces) a SCRAM-SHA-512 credential. */
+    public void createScramUser(String user, String password) {
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    user, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create SCRAM user " + user, e);
+        }
     }
 
     public synchronized void start() {
@@ -132,11 +164,25 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        if (saslPort == 0) {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                    + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // The harness (PLAINTEXT), the controller and the broker itself act as ANONYMOUS.
+            p.put("super.users", "User:ANONYMOUS");
+            p.put("allow.everyone.if.no.acl.found", "false");
+        }
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("log.dirs", logDir.toString());
         // A single node: internal topics with one replica, or transactions (exactly_once_v2) never work.
         p.put("offsets.topic.replication.factor", "1");

@@ -35,7 +35,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * The source and the sessions sink are parameters, so that tests (and the benchmark) can pass their own; the
  * dead-letter sink defaults to the PostgreSQL table of the configuration. {@link #build} also sets checkpointing
- * (exactly-once, retained on cancellation), the restart strategy and the parallelism on the environment.
+ * (exactly-once, retained on cancellation), the restart strategy and, when it is set, the parallelism on the environment.
  */
 public final class SessionSinkJob {
     public static final String SOURCE_UID = "kafka-sessions-source";
@@ -63,7 +63,8 @@ public final class SessionSinkJob {
     public StreamExecutionEnvironment build(StreamExecutionEnvironment env, Source<RawSessionRecord, ?, ?> source,
             Sink<SessionRow> sink, Sink<RejectedRecord> deadLetters) {
         env.configure(configuration(config));
-        env.setParallelism(config.parallelism());
+        // Unset, the environment's default stays: under the Kubernetes operator that is spec.job.parallelism.
+        config.parallelismSetting().ifPresent(env::setParallelism);
 
         DataStream<RawSessionRecord> records = env
                 .fromSource(source, watermarks(), "kafka: " + config.topic())

@@ -28,8 +28,10 @@ public final class SessionSinkMain {
         StreamExecutionEnvironment env;
         try {
             config = SinkJobConfig.fromArgs(args, System.getenv());
-            SinkPreflight.verify(config);
             env = JobEnvironments.create(config);
+            // The environment knows the parallelism the job will run at (the cluster's default when unset).
+            SinkPreflight.verify(config, config.parallelismOr(env.getParallelism() > 0 ? env.getParallelism()
+                    : SinkJobConfig.DEFAULT_PARALLELISM));
         } catch (InvalidConfigException e) {
             System.err.println("flink-sink-job: " + e.getMessage());
             System.exit(2);

@@ -73,6 +73,25 @@ class SessionSinkJobTest {
     }
 
     @Test
+    void theParallelismIsTheEnvironmentsUnlessTheJobSetsIt() {
+        // Under the Kubernetes operator the environment's default is spec.job.parallelism: the job keeps it.
+        StreamExecutionEnvironment env = localEnvironment();
+        env.setParallelism(5);
+        SinkJobConfig unset = SinkJobConfig.fromArgs(new String[] {"--bootstrap-servers", "127.0.0.1:9",
+                "--jdbc-url", "jdbc:postgresql://127.0.0.1:9/unused"}, java.util.Map.of());
+        assertThat(unset.parallelismSetting()).isEmpty();
+        new SessionSinkJob(unset).build(env, new DataGeneratorSource<>(new Records(List.of(), List.of()), 0,
+                TypeInformation.of(RawSessionRecord.class)), new CollectingSink<>("a"), new CollectingSink<>("b"));
+        assertThat(env.getParallelism()).isEqualTo(5);
+
+        StreamExecutionEnvironment env2 = localEnvironment();
+        env2.setParallelism(5);
+        new SessionSinkJob(config()).build(env2, new DataGeneratorSource<>(new Records(List.of(), List.of()), 0,
+                TypeInformation.of(RawSessionRecord.class)), new CollectingSink<>("a"), new CollectingSink<>("b"));
+        assertThat(env2.getParallelism()).as("an explicit --parallelism/PARALLELISM").isEqualTo(2);
+    }
+
+    @Test
     void everyOperatorHasANameAndAStableUid() {
         StreamExecutionEnvironment env = localEnvironment();
         new SessionSinkJob(config()).build(env, new DataGeneratorSource<>(new Records(List.of(), List.of()), 0,

@@ -15,7 +15,8 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
  * its CRD cannot be fetched here, so this is a closed model of the part of the API that
  * postgres.yaml uses, written from the CloudNativePG API reference (ClusterSpec, PostgresConfiguration,
  * SynchronousReplicaConfiguration, BootstrapInitDB, ManagedConfiguration/RoleConfiguration,
- * StorageConfiguration, AffinityConfiguration; operator 1.25+). Field names and enum values are the
+ * StorageConfiguration, AffinityConfiguration, BackupConfiguration/BarmanObjectStoreConfiguration (barman-cloud
+ * api), MonitoringConfiguration; operator 1.25+). Field names and enum values are the
  * reference's; a field that is not modelled here is rejected like a typo, so a manifest change that
  * uses a new CloudNativePG field must extend this model (after checking the reference).
  */
@@ -35,6 +36,8 @@ record CnpgCluster(String apiVersion, String kind, ObjectMeta metadata, Spec spe
                 Storage walStorage,
                 ResourceRequirements resources,
                 Affinity affinity,
+                Backup backup,
+                Monitoring monitoring,
                 Boolean enableSuperuserAccess,
                 Integer startDelay,
                 Integer stopDelay) {}
@@ -109,4 +112,41 @@ record CnpgCluster(String apiVersion, String kind, ObjectMeta metadata, Spec spe
                     Map<String, String> nodeSelector) {}
 
     enum AntiAffinityType { preferred, required }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Backup(String retentionPolicy, BarmanObjectStore barmanObjectStore, BackupTarget target) {}
+
+    enum BackupTarget {
+        @JsonProperty("primary") PRIMARY,
+        @JsonProperty("prefer-standby") PREFER_STANDBY
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BarmanObjectStore(String destinationPath,
+                             String endpointURL,
+                             String serverName,
+                             S3Credentials s3Credentials,
+                             Wal wal,
+                             Data data) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record S3Credentials(SecretKeySelector accessKeyId,
+                         SecretKeySelector secretAccessKey,
+                         SecretKeySelector region,
+                         SecretKeySelector sessionToken,
+                         Boolean inheritFromIAMRole) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SecretKeySelector(String name, String key) {}
+
+    enum Compression { gzip, bzip2, snappy }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Wal(Compression compression, Integer maxParallel) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Data(Compression compression, Integer jobs, Boolean immediateCheckpoint) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Monitoring(List<SecretKeySelector> customQueriesConfigMap, Boolean disableDefaultQueries) {}
 }

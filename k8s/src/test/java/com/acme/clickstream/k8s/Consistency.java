@@ -23,15 +23,22 @@ final class Consistency {
         throw new AssertionError("no flink-main-container in the pod template");
     }
 
-    /** {@code <kafka>-kafka-bootstrap.<ns>.svc:<port of the plain listener>}: Strimzi's bootstrap service. */
-    static String kafkaBootstrap() {
+    /** The listener clients use: internal, TLS, SCRAM-SHA-512 (the only one; KafkaSecurityTest). */
+    static JsonNode kafkaClientListener() {
         Manifests.Doc kafka = Manifests.ofKind("Kafka").get(0);
         for (JsonNode l : kafka.spec().path("kafka").path("listeners")) {
-            if (l.path("type").asText().equals("internal") && !l.path("tls").asBoolean()) {
-                return kafka.name() + "-kafka-bootstrap." + kafka.namespace() + ".svc:" + l.path("port").asInt();
+            if (l.path("type").asText().equals("internal") && l.path("tls").asBoolean()
+                    && l.path("authentication").path("type").asText().equals("scram-sha-512")) {
+                return l;
             }
         }
-        throw new AssertionError("no plain internal listener");
+        throw new AssertionError("no internal TLS listener with SCRAM-SHA-512 authentication");
+    }
+
+    /** {@code <kafka>-kafka-bootstrap.<ns>.svc:<port of the client listener>}: Strimzi's bootstrap service. */
+    static String kafkaBootstrap() {
+        Manifests.Doc kafka = Manifests.ofKind("Kafka").get(0);
+        return kafka.name() + "-kafka-bootstrap." + kafka.namespace() + ".svc:" + kafkaClientListener().path("port").asInt();
     }
 
     /** {@code jdbc:postgresql://<cluster>-rw.<ns>.svc:5432/<database>}: CloudNativePG's read-write service. */

@@ -339,7 +339,14 @@ class ConsistencyTest {
         Env.Var lockTimeout = env.get("LOCK_TIMEOUT");
         assertThat(lockTimeout == null ? Duration.ofSeconds(30) : Duration.parse(lockTimeout.value())).isPositive();
         assertThat(env).doesNotContainKeys("ROLLBACK_ORPHANED_XA", "ORPHAN_MIN_AGE", "ORPHAN_CHECK_INTERVAL");
-        assertThat(Integer.parseInt(env.get("PARALLELISM").value())).isEqualTo(spec.path("job").path("parallelism").asInt());
+        // One source of truth for the parallelism: spec.job.parallelism, which the operator passes as
+        // parallelism.default and the job keeps unless PARALLELISM is set (SessionSinkJob).
+        assertThat(env).doesNotContainKey("PARALLELISM");
+        assertThat(spec.path("job").path("parallelism").asInt()).isPositive();
+        assertThat(flinkConf()).doesNotContainKey("parallelism.default");
+        String job = SourceConfig.read(SourceConfig.repo(SourceConfig.FLINK_SOURCES.resolve("SessionSinkJob.java")));
+        assertThat(job).contains("config.parallelismSetting().ifPresent(env::setParallelism)")
+                .doesNotContain("env.setParallelism(config.parallelism())");
     }
 
     @Test
@@ -454,8 +461,31 @@ class ConsistencyTest {
     }
 
     @Test
+    void eachSessionizerIsAStaticMemberWithTimeToCloseCleanly() {
+        Map<String, Env.Var> env = sessionizerEnv();
+        String props = SourceConfig.read(SourceConfig.repo(SourceConfig.SESSIONIZER_PROPERTIES));
+        // group.instance.id = the pod name (stable across restarts of a StatefulSet pod, unique in the group).
+        assertThat(props).contains("kafka-streams.group.instance.id=${SESSIONIZER_GROUP_INSTANCE_ID:}");
+        assertThat(env.get("SESSIONIZER_GROUP_INSTANCE_ID").value()).isEqualTo("$(POD_NAME)");
+        List<String> order = new ArrayList<>(env.keySet());
+        assertThat(order.indexOf("POD_NAME")).isLessThan(order.indexOf("SESSIONIZER_GROUP_INSTANCE_ID"));
+        Matcher session = Pattern.compile("(?m)^kafka-streams\\.consumer\\.session\\.timeout\\.ms=(\\d+)$").matcher(props);
+        assertThat(session.find()).isTrue();
+        // A restarted pod (stop, schedule on its volume, JVM start) must rejoin within the session timeout.
+        assertThat(Long.parseLong(session.group(1))).isGreaterThanOrEqualTo(30_000);
+
+        // The grace period covers the bounded close of Kafka Streams plus Quarkus' shutdown and the JVM's exit.
+        Duration close = Duration.parse(env.get("SESSIONIZER_SHUTDOWN_CLOSE_TIMEOUT").value());
+        long grace = Consistency.sessionizerPod().path("spec").path("terminationGracePeriodSeconds").asLong();
+        assertThat(grace).isGreaterThanOrEqualTo(close.toSeconds() + 20);
+        String shutdown = SourceConfig.read(SourceConfig.repo(SourceConfig.SESSIONIZER_SOURCES
+                .resolve("com/acme/clickstream/sessionizer/app/StreamsShutdown.java")));
+        assertThat(shutdown).contains("ks.close(config.closeTimeout())");
+    }
+
+    @Test
     void credentialsComeOnlyFromSecrets() {
-        Pattern secretish = Pattern.compile("(?i).*(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY).*");
+        Pattern secretish = Pattern.compile("(?i).*(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|JAAS).*");
         for (Manifests.Doc d : Manifests.all()) {
             assertThat(d.kind()).as("no Secret in git: " + d).isNotEqualTo("Secret");
             if (d.kind().equals("ConfigMap")) {

@@ -29,12 +29,13 @@ class ManifestModelTest {
     @Test
     void everyFileHasDocumentsAndEveryKindIsExpected() {
         assertThat(Manifests.files()).extracting(p -> p.getFileName().toString()).containsExactly(
-                "flink.yaml", "kafka.yaml", "monitoring.yaml", "namespace.yaml", "network-policies.yaml",
+                "alerts.yaml", "flink.yaml", "kafka.yaml", "monitoring.yaml", "namespace.yaml", "network-policies.yaml",
                 "postgres.yaml", "sessionizer.yaml");
         for (var f : Manifests.files()) assertThat(Manifests.read(f)).as(f.toString()).isNotEmpty();
         assertThat(Manifests.all()).extracting(Manifests.Doc::kind).contains(
                 "StatefulSet", "Service", "PodDisruptionBudget", "ConfigMap", "KafkaTopic", "Kafka",
-                "KafkaNodePool", "FlinkDeployment", "Cluster", "NetworkPolicy", "ServiceMonitor", "Job");
+                "KafkaNodePool", "KafkaUser", "FlinkDeployment", "Cluster", "ScheduledBackup", "NetworkPolicy", "ServiceMonitor",
+                "PrometheusRule", "Job");
     }
 
     @Test
@@ -90,6 +91,19 @@ class ManifestModelTest {
         ObjectNode kafka = copy("Kafka", "clickstream-kafka");
         at(kafka, "spec", "kafka", "listeners", "0").put("tsl", false);
         assertThat(StrictModels.problems(kafka)).anySatisfy(p -> assertThat(p).contains("tsl"));
+    }
+
+    @Test
+    void rejectsAMisspelledOrRetiredFieldInAKafkaUser() {
+        ObjectNode user = copy("KafkaUser", "clickstream-sessionizer");
+        at(user, "spec", "authorization", "acls", "0", "resource").put("patternTyp", "prefix");
+        assertThat(StrictModels.problems(user)).anySatisfy(p -> assertThat(p).contains("patternTyp"));
+        ObjectNode user2 = copy("KafkaUser", "clickstream-sessionizer");
+        at(user2, "spec", "authorization", "acls", "0").put("operation", "Read");
+        assertThat(StrictModels.problems(user2)).anySatisfy(p -> assertThat(p).contains("operation").contains("not in kafka.strimzi.io/v1"));
+        ObjectNode user3 = copy("KafkaUser", "clickstream-sessionizer");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) at(user3, "spec", "authorization", "acls", "0").get("operations")).add("Reed");
+        assertThat(StrictModels.problems(user3)).isNotEmpty();
     }
 
     @Test

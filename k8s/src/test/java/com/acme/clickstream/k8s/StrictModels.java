@@ -71,8 +71,11 @@ final class StrictModels {
             Map.entry("kafka.strimzi.io/v1 Kafka", Kafka.class),
             Map.entry("kafka.strimzi.io/v1 KafkaNodePool", KafkaNodePool.class),
             Map.entry("kafka.strimzi.io/v1 KafkaTopic", KafkaTopic.class),
+            Map.entry("kafka.strimzi.io/v1 KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class),
+            Map.entry("monitoring.coreos.com/v1 PrometheusRule", io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule.class),
             Map.entry("flink.apache.org/v1beta1 FlinkDeployment", FlinkDeployment.class),
-            Map.entry("postgresql.cnpg.io/v1 Cluster", CnpgCluster.class));
+            Map.entry("postgresql.cnpg.io/v1 Cluster", CnpgCluster.class),
+            Map.entry("postgresql.cnpg.io/v1 ScheduledBackup", CnpgScheduledBackup.class));
 
     /**
      * flinkVersion values of operator releases newer than the api model on the classpath (1.10.0, whose

@@ -20,7 +20,8 @@ public enum Setting {
     CHECKPOINT_DIR("--checkpoint-dir", "CHECKPOINT_DIR",
             "checkpoint storage, a path or URI (file://, s3://...); required for local runs"),
     PARALLELISM("--parallelism", "PARALLELISM", "parallelism of every operator, 1-" + SinkJobConfig.MAX_PARALLELISM
-            + " (default 2)"),
+            + " (default: the cluster's parallelism.default, which the Kubernetes operator sets from "
+            + "spec.job.parallelism; " + SinkJobConfig.DEFAULT_PARALLELISM + " in a local run)"),
     PIPELINE_NAME("--pipeline-name", "PIPELINE_NAME",
             "names this deployment's prepared transactions (gid fsj:<name>:...); restores end only leftovers of this "
                     + "name, so it must be unique per database and stable across upgrades ([A-Za-z0-9._-], at most 64; "
@@ -36,7 +37,14 @@ public enum Setting {
     JDBC_BATCH_SIZE("--jdbc-batch-size", "JDBC_BATCH_SIZE", "rows per JDBC batch (default 1000)"),
     LOCAL_TMP_DIR("--local-tmp-dir", "LOCAL_TMP_DIR",
             "local runs: the mini-cluster's temporary files (default <java.io.tmpdir>/flink-sink-job)"),
-    REST_PORT("--rest-port", "REST_PORT", "local runs: port of Flink's REST API on 127.0.0.1, 0 = any (default 8081)");
+    REST_PORT("--rest-port", "REST_PORT", "local runs: port of Flink's REST API on 127.0.0.1, 0 = any (default 8081)"),
+    KAFKA_SECURITY_PROTOCOL("--kafka-security-protocol", "KAFKA_SECURITY_PROTOCOL",
+            "Kafka security.protocol: PLAINTEXT (default), SSL, SASL_PLAINTEXT, SASL_SSL"),
+    KAFKA_SASL_MECHANISM("--kafka-sasl-mechanism", "KAFKA_SASL_MECHANISM",
+            "Kafka sasl.mechanism, e.g. SCRAM-SHA-512; the JAAS line (it holds the password) only from the "
+                    + "environment variable " + KafkaClientSecurity.JAAS_CONFIG_ENV),
+    KAFKA_SSL_TRUSTSTORE_LOCATION("--kafka-ssl-truststore-location", "KAFKA_SSL_TRUSTSTORE_LOCATION",
+            "PEM file of the CA certificates that sign the brokers' certificates (default: the JVM's trust store)");
 
     private final String argument;
     private final String environmentVariable;

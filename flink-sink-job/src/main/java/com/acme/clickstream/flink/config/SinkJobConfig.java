@@ -39,7 +39,8 @@ public record SinkJobConfig(
         Duration dedupRetention,
         int jdbcBatchSize,
         String localTmpDir,
-        int restPort) implements Serializable {
+        int restPort,
+        KafkaClientSecurity kafkaSecurity) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -92,7 +93,8 @@ public record SinkJobConfig(
         if (checkpointDir != null && checkpointDir.isBlank()) {
             throw invalid(Setting.CHECKPOINT_DIR, checkpointDir, "empty");
         }
-        if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+        // 0: not set, the execution environment's default (see parallelismSetting()).
+        if (parallelism < 0 || parallelism > MAX_PARALLELISM) {
             throw invalid(Setting.PARALLELISM, parallelism, "expected 1-" + MAX_PARALLELISM);
         }
         require(Setting.PIPELINE_NAME, pipelineName);
@@ -118,6 +120,9 @@ public record SinkJobConfig(
         if (restPort < 0 || restPort > 65535) {
             throw invalid(Setting.REST_PORT, restPort, "expected 0-65535");
         }
+        if (kafkaSecurity == null) {
+            kafkaSecurity = KafkaClientSecurity.NONE;
+        }
     }
 
     /**
@@ -141,6 +146,11 @@ public record SinkJobConfig(
             if (arg.startsWith("--") && eq > 0) {
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
+            }
+            if (name.equals("--kafka-sasl-jaas-config")) {
+                throw new InvalidConfigException("--kafka-sasl-jaas-config is not accepted: it holds a password, which "
+                        + "in the arguments shows in process lists and the job graph's program arguments. Set the "
+                        + "environment variable " + KafkaClientSecurity.JAAS_CONFIG_ENV);
             }
             if (name.equals("--jdbc-password")) {
                 throw new InvalidConfigException("--jdbc-password is not accepted: a password in the arguments shows "
@@ -167,7 +177,7 @@ public record SinkJobConfig(
                 .checkpointInterval(duration(values, Setting.CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL))
                 .checkpointTimeout(duration(values, Setting.CHECKPOINT_TIMEOUT, DEFAULT_CHECKPOINT_TIMEOUT))
                 .checkpointDir(values.get(Setting.CHECKPOINT_DIR))
-                .parallelism(integer(values, Setting.PARALLELISM, DEFAULT_PARALLELISM))
+                .parallelism(explicitParallelism(values))
                 .pipelineName(values.getOrDefault(Setting.PIPELINE_NAME,
                         values.getOrDefault(Setting.GROUP_ID, DEFAULT_GROUP_ID)))
                 .lockTimeout(duration(values, Setting.LOCK_TIMEOUT, DEFAULT_LOCK_TIMEOUT))
@@ -176,7 +186,35 @@ public record SinkJobConfig(
                 .jdbcBatchSize(integer(values, Setting.JDBC_BATCH_SIZE, DEFAULT_JDBC_BATCH_SIZE))
                 .localTmpDir(values.getOrDefault(Setting.LOCAL_TMP_DIR, defaultLocalTmpDir()))
                 .restPort(integer(values, Setting.REST_PORT, DEFAULT_REST_PORT))
+                .kafkaSecurity(new KafkaClientSecurity(values.get(Setting.KAFKA_SECURITY_PROTOCOL),
+                        values.get(Setting.KAFKA_SASL_MECHANISM), environment.get(KafkaClientSecurity.JAAS_CONFIG_ENV),
+                        values.get(Setting.KAFKA_SSL_TRUSTSTORE_LOCATION)))
                 .build();
+    }
+
+    /**
+     * The parallelism set for the job, if any. Unset, the job runs at the execution environment's default: under the
+     * Kubernetes operator {@code spec.job.parallelism} (the operator's {@code parallelism.default}), so that the
+     * FlinkDeployment is its one source of truth; {@link #DEFAULT_PARALLELISM} on a local mini-cluster.
+     */
+    public java.util.OptionalInt parallelismSetting() {
+        return parallelism == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(parallelism);
+    }
+
+    /** The parallelism set, else {@code fallback}. */
+    public int parallelismOr(int fallback) {
+        return parallelism == 0 ? fallback : parallelism;
+    }
+
+    private static int explicitParallelism(Map<Setting, String> values) {
+        if (!values.containsKey(Setting.PARALLELISM)) {
+            return 0;
+        }
+        int p = integer(values, Setting.PARALLELISM, 0);
+        if (p < 1) {
+            throw invalid(Setting.PARALLELISM, p, "expected 1-" + MAX_PARALLELISM);
+        }
+        return p;
     }
 
     /** One line per setting, for {@code --help} and error messages. */
@@ -188,6 +226,8 @@ public record SinkJobConfig(
         }
         out.append(System.lineSeparator()).append(String.format(Locale.ROOT, "  %-26s %-26s %s", "",
                 PASSWORD_ENV, "PostgreSQL password (or " + Setting.JDBC_PASSWORD_FILE.argument() + ")"));
+        out.append(System.lineSeparator()).append(String.format(Locale.ROOT, "  %-26s %-26s %s", "",
+                KafkaClientSecurity.JAAS_CONFIG_ENV, "Kafka sasl.jaas.config, with the password (SASL protocols)"));
         return out.toString();
     }
 
@@ -210,7 +250,7 @@ public record SinkJobConfig(
                 .jdbcUser(jdbcUser).jdbcPassword(jdbcPassword).checkpointInterval(checkpointInterval)
                 .checkpointTimeout(checkpointTimeout).checkpointDir(checkpointDir).parallelism(parallelism)
                 .pipelineName(pipelineName).lockTimeout(lockTimeout).deadLetterTable(deadLetterTable).dedupRetention(dedupRetention)
-                .jdbcBatchSize(jdbcBatchSize).localTmpDir(localTmpDir).restPort(restPort);
+                .jdbcBatchSize(jdbcBatchSize).localTmpDir(localTmpDir).restPort(restPort).kafkaSecurity(kafkaSecurity);
     }
 
     @Override
@@ -221,7 +261,8 @@ public record SinkJobConfig(
                 + ", checkpointTimeout=" + checkpointTimeout + ", checkpointDir=" + checkpointDir
                 + ", parallelism=" + parallelism + ", pipelineName=" + pipelineName + ", lockTimeout=" + lockTimeout
                 + ", deadLetterTable=" + deadLetterTable + ", dedupRetention=" + dedupRetention
-                + ", jdbcBatchSize=" + jdbcBatchSize + ", localTmpDir=" + localTmpDir + ", restPort=" + restPort + "]";
+                + ", jdbcBatchSize=" + jdbcBatchSize + ", localTmpDir=" + localTmpDir + ", restPort=" + restPort
+                + ", kafkaSecurity=" + kafkaSecurity + "]";
     }
 
     private static String password(String file, String environmentValue) {
@@ -309,6 +350,7 @@ public record SinkJobConfig(
         private int jdbcBatchSize = DEFAULT_JDBC_BATCH_SIZE;
         private String localTmpDir = defaultLocalTmpDir();
         private int restPort = DEFAULT_REST_PORT;
+        private KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.NONE;
 
         private Builder() {}
 
@@ -330,12 +372,13 @@ public record SinkJobConfig(
         public Builder jdbcBatchSize(int v) { jdbcBatchSize = v; return this; }
         public Builder localTmpDir(String v) { localTmpDir = v; return this; }
         public Builder restPort(int v) { restPort = v; return this; }
+        public Builder kafkaSecurity(KafkaClientSecurity v) { kafkaSecurity = v; return this; }
 
         public SinkJobConfig build() {
             return new SinkJobConfig(bootstrapServers, topic, groupId, jdbcUrl, jdbcUser, jdbcPassword,
                     checkpointInterval, checkpointTimeout, checkpointDir, parallelism,
                     pipelineName == null ? groupId : pipelineName, lockTimeout, deadLetterTable, dedupRetention, jdbcBatchSize, localTmpDir,
-                    restPort);
+                    restPort, kafkaSecurity);
         }
     }
 }

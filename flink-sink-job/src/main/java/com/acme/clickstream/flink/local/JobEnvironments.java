@@ -63,8 +63,9 @@ public final class JobEnvironments {
         conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
         conf.set(RestOptions.ADDRESS, LOOPBACK);
         conf.set(RestOptions.BIND_PORT, String.valueOf(config.restPort()));
-        conf.set(CoreOptions.DEFAULT_PARALLELISM, config.parallelism());
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, config.parallelism());
+        int parallelism = config.parallelismOr(SinkJobConfig.DEFAULT_PARALLELISM);
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         Path tmp = Path.of(config.localTmpDir()).toAbsolutePath();
         try {
             Files.createDirectories(tmp);

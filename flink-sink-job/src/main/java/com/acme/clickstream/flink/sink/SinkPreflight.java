@@ -21,6 +21,11 @@ public final class SinkPreflight {
     private SinkPreflight() {}
 
     public static void verify(SinkJobConfig config) {
+        verify(config, config.parallelismOr(SinkJobConfig.DEFAULT_PARALLELISM));
+    }
+
+    /** {@code parallelism}: the job's, as its execution environment will run it. */
+    public static void verify(SinkJobConfig config, int parallelism) {
         try (Connection connection = PgConnectionSettings.of(config, SessionSinks.APPLICATION_NAME + "-preflight")
                 .connect(); Statement st = connection.createStatement()) {
             requireTable(st, SessionStatements.SESSIONS_TABLE, "apply the schema migrations (module schema, V1)",
@@ -34,7 +39,7 @@ public final class SinkPreflight {
                 rs.next();
                 maxPrepared = rs.getInt(1);
             }
-            int needed = 2 * config.parallelism();
+            int needed = 2 * parallelism;
             if (maxPrepared == 0) {
                 throw new InvalidConfigException("PostgreSQL at " + Setting.JDBC_URL.label() + " '" + config.jdbcUrl()
                         + "' has max_prepared_transactions = 0: the exactly-once sink needs prepared transactions; set it to at"

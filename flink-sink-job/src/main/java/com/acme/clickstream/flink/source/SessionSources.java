@@ -27,6 +27,8 @@ public final class SessionSources {
     /** The common settings; the benchmark reads the same way, bounded. */
     public static KafkaSourceBuilder<RawSessionRecord> builder(SinkJobConfig config) {
         return KafkaSource.<RawSessionRecord>builder()
+                // Authentication and broker verification first: the source's own settings below must win.
+                .setProperties(config.kafkaSecurity().properties())
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(config.topic())
                 .setGroupId(config.groupId())

@@ -31,7 +31,10 @@ class SinkJobConfigTest {
         assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.checkpointTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.checkpointDirectory()).isEmpty();
-        assertThat(c.parallelism()).isEqualTo(2);
+        assertThat(c.parallelismSetting()).as("unset: the execution environment's").isEmpty();
+        assertThat(c.parallelismOr(7)).isEqualTo(7);
+        assertThat(c.kafkaSecurity()).isEqualTo(KafkaClientSecurity.NONE);
+        assertThat(c.kafkaSecurity().properties()).as("PLAINTEXT: the clients' defaults").isEmpty();
         assertThat(c.pipelineName()).isEqualTo("clickstream-flink-sink");
         assertThat(c.lockTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.deadLetterTable()).isEqualTo("sessions_rejected");

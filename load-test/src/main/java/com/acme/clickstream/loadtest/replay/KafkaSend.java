@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
+import com.acme.clickstream.loadtest.KafkaSecurity;
 import com.acme.clickstream.loadtest.model.Jsonl;
 import com.acme.clickstream.loadtest.model.SentRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -28,13 +29,13 @@ public final class KafkaSend implements AutoCloseable {
 
     public KafkaSend(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
-        this.producer = new KafkaProducer<>(Map.of(
+        this.producer = new KafkaProducer<>(KafkaSecurity.with(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024,
-                ProducerConfig.CLIENT_ID_CONFIG, "load-test-" + ProcessHandle.current().pid()),
+                ProducerConfig.CLIENT_ID_CONFIG, "load-test-" + ProcessHandle.current().pid())),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -44,7 +45,7 @@ public final class KafkaSend implements AutoCloseable {
 
     /** Partitions of a topic, asked from the broker (the topic must exist: auto-creation would hide typos). */
     public static int partitionCount(String bootstrapServers, String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(KafkaSecurity.with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe topic " + topic + " on " + bootstrapServers + ": " + e.getCause(), e);

@@ -290,11 +290,11 @@ public final class Verifier {
 
     /** Every committed record of {@code topic}, from its first offset to its last stable offset at the call. */
     public static List<ConsumerRecord<byte[], byte[]>> readRecords(String bootstrapServers, String topic) {
-        Map<String, Object> props = Map.of(
+        Map<String, Object> props = com.acme.clickstream.loadtest.KafkaSecurity.with(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
         List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

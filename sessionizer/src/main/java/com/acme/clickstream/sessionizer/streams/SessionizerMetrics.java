@@ -49,6 +49,11 @@ final class SessionizerMetrics {
         Gauge.builder("sessionizer.stream.time.lag", streamTimeByTask, SessionizerMetrics::streamTimeLag)
                 .strongReference(true).baseUnit("milliseconds")
                 .description("wall clock minus stream time, max over local partitions").register(registry);
+        // Kafka Streams reports the shared block cache's usage per store; the budget it is charged against is
+        // ours, exported so that an alert compares the two (0 until the first store opened).
+        Gauge.builder("sessionizer.rocksdb.memory.budget", RocksDbMemory::budgetBytes).baseUnit("bytes")
+                .description("RocksDB memory budget of the instance: block cache and memtables of all stores")
+                .register(registry);
     }
 
     void invalid(InvalidReason reason) {

@@ -77,6 +77,39 @@ class ApiIT {
 
     // ---- metrics --------------------------------------------------------------------------------
 
+    /** Where the service serves its Prometheus metrics: the one place to change should they move port or path. */
+    static String scrapeMetrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /**
+     * Every metric of the sessionizer that an alert of the Kubernetes manifests uses (k8s/alerts.yaml) is in its
+     * scrape, with the labels the alert selects on: the manifests' own test checks the names against the code, this
+     * one against what the running service really exports (Kafka Streams client metrics included).
+     */
+    @Test
+    void everySessionizerMetricOfTheAlertsIsExported() throws Exception {
+        Path alerts = Path.of(System.getProperty("sessionizer.k8s.alerts", "../k8s/alerts.yaml"));
+        Assumptions.assumeTrue(Files.exists(alerts), "no alert rules at " + alerts);
+        java.util.Set<String> wanted = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("\\b((?:sessionizer|kafka)_[A-Za-z0-9_]+)\\s*\\{").matcher(Files.readString(alerts));
+        while (m.find()) wanted.add(m.group(1));
+        assertThat(wanted).contains("sessionizer_events_invalid_total", "kafka_consumer_fetch_manager_records_lag");
+        awaitReady();
+        // Client metrics appear with the first fetch of a partition and the first opened store.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            String text = scrapeMetrics();
+            java.util.Set<String> exported = new java.util.TreeSet<>();
+            for (String line : text.split("\n")) {
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                exported.add(line.split("[{ ]", 2)[0]);
+            }
+            assertThat(exported).containsAll(wanted);
+            // The lag alert selects the events topic by its label.
+            assertThat(text).containsPattern("(?m)^kafka_consumer_fetch_manager_records_lag\\{[^}]*topic=\"[^\"]+\"");
+        });
+    }
+
     @Test
     void prometheusMetricsIncludeKafkaStreamsAndSessionizerMeters() {
         awaitReady();

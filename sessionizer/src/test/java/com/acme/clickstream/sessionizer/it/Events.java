@@ -26,8 +26,12 @@ final class Events {
     }
 
     static KafkaProducer<String, String> producer() {
+        return producer(Servers.kafka().bootstrapServers());
+    }
+
+    static KafkaProducer<String, String> producer(String bootstrapServers) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Servers.kafka().bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
@@ -35,7 +39,11 @@ final class Events {
 
     /** Sends and waits for the acks: the records are in the log when this returns. */
     static void send(String topic, List<Map.Entry<String, String>> keyedValues) {
-        try (KafkaProducer<String, String> producer = producer()) {
+        send(Servers.kafka().bootstrapServers(), topic, keyedValues);
+    }
+
+    static void send(String bootstrapServers, String topic, List<Map.Entry<String, String>> keyedValues) {
+        try (KafkaProducer<String, String> producer = producer(bootstrapServers)) {
             for (Map.Entry<String, String> kv : keyedValues) {
                 producer.send(new ProducerRecord<>(topic, kv.getKey(), kv.getValue()));
             }
@@ -45,8 +53,12 @@ final class Events {
 
     /** Every committed record of the topic, read from the beginning until the end offsets at call time. */
     static List<ConsumerRecord<String, String>> readCommitted(String topic) {
+        return readCommitted(Servers.kafka().bootstrapServers(), topic);
+    }
+
+    static List<ConsumerRecord<String, String>> readCommitted(String bootstrapServers, String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Servers.kafka().bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<String, String> consumer =
