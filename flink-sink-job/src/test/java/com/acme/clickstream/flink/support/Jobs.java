@@ -64,6 +64,27 @@ public final class Jobs {
         return client;
     }
 
+    /**
+     * As {@link #start(SinkJobConfig, Sink)}, with {@code after} applied to the environment once the job is built: it
+     * can override what the job sets (e.g. its restart strategy).
+     */
+    public static JobClient startThen(SinkJobConfig config, Sink<SessionRow> sink,
+            java.util.function.Consumer<StreamExecutionEnvironment> after) throws Exception {
+        FlinkTestCluster.start();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+        new SessionSinkJob(config).build(env, SessionSources.kafka(config), sink);
+        after.accept(env);
+        JobClient client = env.executeAsync("test " + config.topic());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (client.getJobStatus().get() != JobStatus.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job not running: " + client.getJobStatus().get());
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        return client;
+    }
+
     public static void cancel(JobClient client) throws Exception {
         if (client != null && !client.getJobStatus().get().isGloballyTerminalState()) {
             client.cancel().get(60, TimeUnit.SECONDS);
