@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
@@ -32,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * from the last completed checkpoint, and the new writer's {@link PreparedTransactionRecovery} ends what this one
  * left.
  *
- * <p>A batch is written with {@code COPY} (see {@link SessionCopy}, idempotent on session_id). A full batch is
- * encoded and written on the writer's own thread while the task thread goes on parsing and
- * buffering the next one (at most one batch in flight, so at most two in memory): the server's insert work and
- * the job's CPU work overlap instead of alternating. The connection is only ever used by one thread at a time:
+ * <p>A batch is written with binary {@code COPY} (see {@link SessionCopy}, idempotent on session_id). The task thread
+ * encodes each record as it arrives (it waits for the writer's thread most of the time anyway); a full batch is
+ * written on the writer's own thread while the task thread goes on parsing and encoding the next one (at most one
+ * batch in flight, so at most two in memory, reused): the server's insert work and the job's CPU work overlap
+ * instead of alternating, and the writer's thread, the one that paces the sink, only waits for PostgreSQL. The connection is only ever used by one thread at a time:
  * the task thread waits for the batch in flight before it prepares, and before it hands over the next batch.
  */
 final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState>,
@@ -48,7 +48,10 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     private final Connection connection;
     private final SessionCopy copy;
     private final ExecutorService executor;
-    private List<SessionRow> buffer;
+    private SessionCopy.Batch buffer;
+    /** The batch whose write finished, kept for reuse: its arrays are sized already. */
+    private SessionCopy.Batch spare;
+    private SessionCopy.Batch inFlightBatch;
     private Future<int[]> inFlight;
     private final Counter alreadyPresent;
     private long lastCheckpoint;
@@ -61,7 +64,7 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         OptionalLong restored = context.getRestoredCheckpointId();
         this.lastCheckpoint = restored.orElse(0L);
-        this.buffer = new ArrayList<>(settings.rowsPerBatch());
+        this.buffer = new SessionCopy.Batch(settings.rowsPerBatch());
 
         MetricGroup metrics = context.metricGroup();
         Connection c = null;
@@ -99,7 +102,7 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     @Override
     public void write(SessionRow element, Context context) throws IOException {
         buffer.add(element);
-        if (buffer.size() >= settings.rowsPerBatch()) {
+        if (buffer.isFull()) {
             flushBuffer();
         }
     }
@@ -111,13 +114,15 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
 
     /** Hands the buffered rows to the writer's thread, once the batch before them is written. */
     private void flushBuffer() throws IOException {
-        if (buffer.isEmpty()) {
+        if (buffer.rows() == 0) {
             return;
         }
         awaitInFlight();
-        List<SessionRow> batch = buffer;
-        buffer = new ArrayList<>(settings.rowsPerBatch());
-        rowsInTransaction += batch.size();
+        SessionCopy.Batch batch = buffer;
+        buffer = spare != null ? spare : new SessionCopy.Batch(settings.rowsPerBatch());
+        spare = null;
+        inFlightBatch = batch;
+        rowsInTransaction += batch.rows();
         inFlight = executor.submit(() -> insert(batch));
     }
 
@@ -137,6 +142,8 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         } finally {
             inFlight = null;
         }
+        spare = inFlightBatch.clear();
+        inFlightBatch = null;
         int rows = result[0];
         int inserted = result[1];
         if (inserted < rows) {
@@ -147,8 +154,8 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     }
 
     /** On the writer's thread: {rows, rows written}. */
-    private int[] insert(List<SessionRow> batch) throws SQLException, IOException {
-        return new int[] {batch.size(), copy.write(batch)};
+    private int[] insert(SessionCopy.Batch batch) throws SQLException, IOException {
+        return new int[] {batch.rows(), copy.write(batch)};
     }
 
     @Override
