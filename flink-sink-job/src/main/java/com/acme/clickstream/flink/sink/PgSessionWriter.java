@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
@@ -52,10 +53,25 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     /** The batch whose write finished, kept for reuse: its arrays are sized already. */
     private SessionCopy.Batch spare;
     private SessionCopy.Batch inFlightBatch;
-    private Future<int[]> inFlight;
+    private Future<SessionCopy.Written> inFlight;
     private final Counter alreadyPresent;
     private long lastCheckpoint;
     private int rowsInTransaction;
+    /**
+     * Whether the open transaction's batches are checked (ids looked up before COPY). The first transaction of a
+     * writer is, because that is where replays of committed rows arrive (a start without state, a restore of an
+     * older checkpoint), and so is the one after a transaction that found any present id. Otherwise batches go
+     * unchecked, without the lookup's round trip and index probes, while the transaction's batches fit in
+     * {@link #UNCHECKED_BYTES}: they are kept, so that a present id, which fails COPY on the primary key, costs a
+     * rollback and a checked rewrite of the transaction rather than a restart.
+     */
+    private boolean checked = true;
+    private boolean checkNext;
+    private final List<SessionCopy.Batch> unchecked = new ArrayList<>();
+    private long uncheckedBytes;
+
+    /** Encoded rows kept per subtask for the rewrite of a transaction; beyond it, batches are checked. */
+    static final long UNCHECKED_BYTES = 32L << 20;
 
     PgSessionWriter(PgTwoPhaseCommitSink.Settings settings, WriterInitContext context) throws IOException {
         this.settings = settings;
@@ -119,11 +135,27 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         }
         awaitInFlight();
         SessionCopy.Batch batch = buffer;
-        buffer = spare != null ? spare : new SessionCopy.Batch(settings.rowsPerBatch());
-        spare = null;
-        inFlightBatch = batch;
+        if (!checked && uncheckedBytes + batch.size() > UNCHECKED_BYTES) {
+            // The batches before stay in the transaction unchecked; the lookup of every later one sees them.
+            checked = true;
+            unchecked.clear();
+            uncheckedBytes = 0;
+        }
+        boolean check = checked;
+        List<SessionCopy.Batch> transaction;
+        if (check) {
+            transaction = List.of();
+            buffer = spare != null ? spare : new SessionCopy.Batch(settings.rowsPerBatch());
+            spare = null;
+            inFlightBatch = batch;
+        } else {
+            unchecked.add(batch);
+            uncheckedBytes += batch.size();
+            transaction = List.copyOf(unchecked);
+            buffer = new SessionCopy.Batch(settings.rowsPerBatch());
+        }
         rowsInTransaction += batch.rows();
-        inFlight = executor.submit(() -> insert(batch));
+        inFlight = executor.submit(() -> copy.write(batch, check, transaction));
     }
 
     /** Waits for the batch in flight; its failure fails the task here. */
@@ -131,7 +163,7 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         if (inFlight == null) {
             return;
         }
-        int[] result;
+        SessionCopy.Written result;
         try {
             result = inFlight.get();
         } catch (InterruptedException e) {
@@ -142,20 +174,26 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         } finally {
             inFlight = null;
         }
-        spare = inFlightBatch.clear();
-        inFlightBatch = null;
-        int rows = result[0];
-        int inserted = result[1];
+        if (inFlightBatch != null) {
+            spare = inFlightBatch.clear();
+            inFlightBatch = null;
+        }
+        if (result.redone()) {
+            LOG.info("An unchecked batch met a session already in {}: rolled back and wrote the transaction's {} "
+                    + "rows again, checked", settings.table(), result.rows());
+            checked = true;
+            checkNext = true;
+            unchecked.clear();
+            uncheckedBytes = 0;
+        }
+        int rows = result.rows();
+        int inserted = result.inserted();
         if (inserted < rows) {
+            checkNext = true;
             alreadyPresent.inc(rows - inserted);
             LOG.warn("{} of {} sessions were already in {} (a replay of a committed leftover, or a second copy "
                     + "after the dedup retention); kept the existing rows", rows - inserted, rows, settings.table());
         }
-    }
-
-    /** On the writer's thread: {rows, rows written}. */
-    private int[] insert(SessionCopy.Batch batch) throws SQLException, IOException {
-        return new int[] {batch.rows(), copy.write(batch)};
     }
 
     @Override
@@ -185,6 +223,10 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
             throw new IOException("sink subtask " + subtask + ": cannot prepare " + id.gid() + ": " + e, e);
         }
         rowsInTransaction = 0;
+        checked = checkNext;
+        checkNext = false;
+        unchecked.clear();
+        uncheckedBytes = 0;
         return List.of(id);
     }
 

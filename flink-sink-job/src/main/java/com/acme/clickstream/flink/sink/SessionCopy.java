@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import com.acme.clickstream.flink.model.SessionRow;
@@ -22,12 +23,17 @@ import org.postgresql.copy.CopyManager;
 /**
  * How the exactly-once sink writes a batch: {@code COPY ... FROM STDIN} in PostgreSQL's binary format (its cheapest
  * way in: no per-parameter binding, no per-statement planning, and no parsing of timestamps and numbers from text),
- * made idempotent on session_id by leaving out first the sessions already in the table. An idempotent write is what
- * makes {@code COMMIT PREPARED} of any leftover safe (see {@link PreparedTransactionRecovery}). Rows of the writer's
- * own open transaction are visible to the lookup, and two copies within one batch are reduced to the first, so the
- * only conflict left is a key inserted by another session that has not committed yet: COPY then waits for it
- * (bounded by {@code lock_timeout}) and fails on the primary key if it commits, and the job's restart finds the row
- * and leaves it out. No row is ever written twice: the primary key stays the last word.
+ * made idempotent on session_id by leaving out the sessions already in the table. An idempotent write is what makes
+ * {@code COMMIT PREPARED} of any leftover safe (see {@link PreparedTransactionRecovery}).
+ *
+ * <p>A checked write looks the batch's ids up first. Rows of the writer's own open transaction are visible to the
+ * lookup, and two copies within one batch are reduced to the first, so the only conflict left is a key inserted by
+ * another session that has not committed yet: COPY then waits for it (bounded by {@code lock_timeout}) and fails on
+ * the primary key if it commits, and the job's restart finds the row and leaves it out. An unchecked write skips the
+ * lookup, which finds nothing in steady state; a present id then fails COPY on the primary key and the whole open
+ * transaction is written again, checked, from the batches its writer kept (no savepoints: a subtransaction per
+ * batch would overflow PostgreSQL's subtransaction cache at 64 per transaction). No row is ever written twice: the
+ * primary key stays the last word.
  */
 final class SessionCopy {
     /** The binary COPY header: signature, flags (no OIDs), no header extension. */
@@ -35,6 +41,7 @@ final class SessionCopy {
             0, 0, 0, 0, 0, 0, 0, 0};
     private static final byte[] TRAILER = {(byte) 0xff, (byte) 0xff};
     private static final int COLUMNS = 19;
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private final Connection connection;
     private final CopyManager copy;
@@ -48,9 +55,43 @@ final class SessionCopy {
         this.copySql = "copy " + table + " (" + SessionStatements.SESSION_COLUMNS + ") from stdin (format binary)";
     }
 
-    /** Writes the sessions of {@code batch} not yet in the table; returns how many were written. */
-    int write(Batch batch) throws SQLException, IOException {
-        boolean[] skip = withoutPresent(batch);
+    /** What a write did: rows handed in, rows written, and whether an unchecked write was redone checked. */
+    record Written(int rows, int inserted, boolean redone) {}
+
+    /** Writes the sessions of {@code batch} not yet in the table, looked up first. */
+    Written write(Batch batch) throws SQLException, IOException {
+        return write(batch, true, List.of());
+    }
+
+    /**
+     * Writes {@code batch}, checked (ids looked up first) or unchecked (no lookup: COPY's own primary key check is
+     * the only one). An unchecked write that meets a present id fails on the primary key, which aborts the
+     * transaction: it is then rolled back and {@code transaction} (every batch the open transaction holds, this one
+     * last: the caller keeps them until the prepare) is written again, checked. A checked write's conflict with
+     * another session's uncommitted key is not redone: it fails the task, as before.
+     */
+    Written write(Batch batch, boolean checked, List<Batch> transaction) throws SQLException, IOException {
+        if (checked) {
+            return new Written(batch.rows, copy(batch, withoutPresent(batch)), false);
+        }
+        try {
+            return new Written(batch.rows, copy(batch, repeated(batch)), false);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        connection.rollback();
+        int rows = 0;
+        int inserted = 0;
+        for (Batch b : transaction) {
+            rows += b.rows;
+            inserted += copy(b, withoutPresent(b));
+        }
+        return new Written(rows, inserted, true);
+    }
+
+    private int copy(Batch batch, boolean[] skip) throws SQLException, IOException {
         int fresh = batch.rows;
         if (skip != null) {
             for (boolean s : skip) {
@@ -89,8 +130,8 @@ final class SessionCopy {
         }
     }
 
-    /** Which rows to leave out (a later copy in the batch, or present in the table); null when none. */
-    private boolean[] withoutPresent(Batch batch) throws SQLException {
+    /** The later copies of an id within the batch (the first one is written); null when none. */
+    private static boolean[] repeated(Batch batch) {
         Set<String> seen = new HashSet<>(batch.rows * 2);
         boolean[] skip = null;
         for (int i = 0; i < batch.rows; i++) {
@@ -99,7 +140,13 @@ final class SessionCopy {
                 skip[i] = true;
             }
         }
-        Array ids = connection.createArrayOf("text", seen.toArray());
+        return skip;
+    }
+
+    /** Which rows to leave out (a later copy in the batch, or present in the table); null when none. */
+    private boolean[] withoutPresent(Batch batch) throws SQLException {
+        boolean[] skip = repeated(batch);
+        Array ids = connection.createArrayOf("text", Arrays.copyOf(batch.ids, batch.rows));
         Set<String> found = new HashSet<>();
         try {
             present.setArray(1, ids);
@@ -144,6 +191,11 @@ final class SessionCopy {
 
         int rows() {
             return rows;
+        }
+
+        /** Encoded bytes held. */
+        int size() {
+            return size;
         }
 
         Batch clear() {
