@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch is written with binary {@code COPY} (see {@link SessionCopy}, idempotent on session_id). The task thread
  * encodes each record as it arrives (it waits for the writer's thread most of the time anyway); a full batch is
- * written on the writer's own thread while the task thread goes on parsing and encoding the next one (at most one
- * batch in flight, so at most two in memory, reused): the server's insert work and the job's CPU work overlap
- * instead of alternating, and the writer's thread, the one that paces the sink, only waits for PostgreSQL. The connection is only ever used by one thread at a time:
- * the task thread waits for the batch in flight before it prepares, and before it hands over the next batch.
+ * written on the writer's own thread while the task thread goes on receiving and encoding the next one (at most one
+ * batch in flight): the server's insert work and the job's CPU work overlap instead of alternating, and the
+ * writer's thread, the one that paces the sink, only waits for PostgreSQL. The connection is only ever used by one
+ * thread at a time: the task thread waits for the batch in flight before it prepares, and before it hands over the
+ * next batch.
  */
 final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState>,
         CommittingSinkWriter<SessionRow, TransactionGid> {
