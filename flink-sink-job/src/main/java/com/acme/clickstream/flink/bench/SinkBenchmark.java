@@ -40,17 +40,20 @@ import org.slf4j.LoggerFactory;
  * <p>A rate is the steady state: rows made durable between the first and the last durable point before the end of
  * the input (commits for the exactly-once sink, checkpoint barriers for the plain sink, which flushes there), so
  * neither start-up nor the final commit, which waits for one more checkpoint, is counted (see {@link MeasuredSink}).
- * The plain sink runs at each of the given batch sizes; its best median is the baseline. The sinks alternate for
+ * Each sink runs at each of its given batch sizes and counts with its best median. The sinks alternate for
  * {@code rounds} rounds after a warm-up run of each; the median round of each counts (on a small shared machine
  * single runs vary by a third).
  *
  * <p>For the load-test's {@code bench} command: {@link #run(SinkJobConfig, int)} with a config pointing at the
- * topic and database to use (its checkpoint interval, parallelism and batch size apply to both sinks).
+ * topic and database to use (its checkpoint interval and parallelism apply to both sinks, its batch size to the
+ * exactly-once sink; the plain sink runs at each of {@link #PLAIN_BATCH_SIZES}).
  */
 public final class SinkBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(SinkBenchmark.class);
     static final String XA_TABLE = "bench_flink_xa";
     static final String JDBC_TABLE = "bench_flink_jdbc";
+    /** The plain sink's batch sizes when none are given: its best of these counts (1000 measured best here). */
+    public static final List<Integer> PLAIN_BATCH_SIZES = List.of(1000, 5000);
 
     private SinkBenchmark() {}
 
@@ -59,7 +62,8 @@ public final class SinkBenchmark {
      * rows, and every counted round's. The names keep "xa" for the exactly-once sink: the load-test parses them.
      */
     public record Result(long rows, double xaRowsPerSecond, double jdbcRowsPerSecond, List<Double> xaRounds,
-            List<Double> jdbcRounds, int jdbcBatchSize, Map<Integer, Double> jdbcMedianByBatchSize) {
+            List<Double> jdbcRounds, int jdbcBatchSize, Map<Integer, Double> jdbcMedianByBatchSize, int xaBatchSize,
+            Map<Integer, Double> xaMedianByBatchSize) {
         public double ratio() {
             return xaRowsPerSecond / jdbcRowsPerSecond;
         }
@@ -79,12 +83,22 @@ public final class SinkBenchmark {
                 .checkpointInterval(Duration.ofSeconds(1)).build(), rounds);
     }
 
+    /** The plain sink at the batch sizes of {@link #PLAIN_BATCH_SIZES}, the exactly-once sink at the config's. */
     public static Result run(SinkJobConfig config, int rounds) throws Exception {
-        return run(config, rounds, List.of(config.jdbcBatchSize()));
+        return run(config, rounds, PLAIN_BATCH_SIZES);
     }
 
     /** @param plainBatchSizes the batch sizes to run the plain sink at; the exactly-once sink uses the config's */
     public static Result run(SinkJobConfig config, int rounds, List<Integer> plainBatchSizes) throws Exception {
+        return run(config, rounds, List.of(config.jdbcBatchSize()), plainBatchSizes);
+    }
+
+    /**
+     * Each sink at each of its batch sizes, its best median counting (both are given the batch size that suits
+     * them: COPY per batch and a commit per checkpoint, against a commit per batch).
+     */
+    public static Result run(SinkJobConfig config, int rounds, List<Integer> xaBatchSizes, List<Integer> plainBatchSizes)
+            throws Exception {
         Path work = Files.createTempDirectory("sink-benchmark");
         SinkJobConfig benchConfig = config.toBuilder().checkpointDir(work.resolve("checkpoints").toString())
                 .localTmpDir(work.resolve("tmp").toString()).restPort(0)
@@ -99,42 +113,47 @@ public final class SinkBenchmark {
             }
         }
         try {
-            List<Double> xa = new ArrayList<>();
+            Map<Integer, List<Double>> xa = new LinkedHashMap<>();
+            xaBatchSizes.forEach(b -> xa.put(b, new ArrayList<>()));
             Map<Integer, List<Double>> jdbc = new LinkedHashMap<>();
             plainBatchSizes.forEach(b -> jdbc.put(b, new ArrayList<>()));
             long rows = 0;
             for (int round = 0; round <= rounds; round++) {
                 List<Integer> order = new ArrayList<>();
-                order.add(0); // 0 = the exactly-once sink, else the plain sink's batch size
+                xaBatchSizes.forEach(b -> order.add(-b)); // negative: the exactly-once sink at that batch size
                 order.addAll(plainBatchSizes);
                 if (round % 2 == 1) {
                     java.util.Collections.reverse(order);
                 }
                 for (int variant : order) {
-                    boolean isXa = variant == 0;
-                    SinkJobConfig runConfig = isXa ? benchConfig : benchConfig.toBuilder().jdbcBatchSize(variant).build();
+                    boolean isXa = variant < 0;
+                    int batch = Math.abs(variant);
+                    SinkJobConfig runConfig = benchConfig.toBuilder().jdbcBatchSize(batch).build();
                     Measured m = runOnce(runConfig, pg, isXa);
                     if (rows != 0 && m.rows() != rows) {
                         throw new IllegalStateException((isXa ? "xa" : "jdbc") + " run wrote " + m.rows()
                                 + " rows, the one before " + rows + ": the topic changed during the benchmark?");
                     }
                     rows = m.rows();
-                    String name = isXa ? "exactly-once" : "plain batch " + variant;
+                    String name = (isXa ? "exactly-once" : "plain") + " batch " + batch;
                     LOG.info("round {} {}: {} rows, steady {} rows/s ({} durable points), whole window {} ms = {} rows/s",
                             round, name, m.rows(), Math.round(m.steadyRowsPerSecond()), m.points(),
                             m.nanos() / 1_000_000, Math.round(m.windowRowsPerSecond()));
                     System.out.printf(Locale.ROOT, "round %d %s: steady_rows_per_s=%.0f window_rows_per_s=%.0f%n",
                             round, name, m.rate(), m.windowRowsPerSecond());
                     if (round > 0 || rounds == 0) {
-                        (isXa ? xa : jdbc.get(variant)).add(m.rate());
+                        (isXa ? xa : jdbc).get(batch).add(m.rate());
                     }
                 }
             }
             Map<Integer, Double> medians = new LinkedHashMap<>();
             jdbc.forEach((b, r) -> medians.put(b, median(r)));
             int best = medians.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            return new Result(rows, median(xa), medians.get(best), List.copyOf(xa), List.copyOf(jdbc.get(best)), best,
-                    medians);
+            Map<Integer, Double> xaMedians = new LinkedHashMap<>();
+            xa.forEach((b, r) -> xaMedians.put(b, median(r)));
+            int xaBest = xaMedians.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            return new Result(rows, xaMedians.get(xaBest), medians.get(best), List.copyOf(xa.get(xaBest)),
+                    List.copyOf(jdbc.get(best)), best, medians, xaBest, xaMedians);
         } finally {
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
                 st.execute("drop table if exists " + XA_TABLE);

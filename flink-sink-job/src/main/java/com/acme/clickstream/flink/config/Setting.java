@@ -34,7 +34,7 @@ public enum Setting {
     DEDUP_RETENTION("--dedup-retention", "DEDUP_RETENTION",
             "how long a written session_id is remembered to divert a second copy to the dead-letter table; "
                     + "PT0S turns it off (default PT1H)"),
-    JDBC_BATCH_SIZE("--jdbc-batch-size", "JDBC_BATCH_SIZE", "rows per JDBC batch (default 1000)"),
+    JDBC_BATCH_SIZE("--jdbc-batch-size", "JDBC_BATCH_SIZE", "records per COPY batch of the sink (default 5000)"),
     LOCAL_TMP_DIR("--local-tmp-dir", "LOCAL_TMP_DIR",
             "local runs: the mini-cluster's temporary files (default <java.io.tmpdir>/flink-sink-job)"),
     REST_PORT("--rest-port", "REST_PORT", "local runs: port of Flink's REST API on 127.0.0.1, 0 = any (default 8081)"),

@@ -32,11 +32,13 @@ import org.slf4j.LoggerFactory;
  * from the last completed checkpoint, and the new writer's {@link PreparedTransactionRecovery} ends what this one
  * left.
  *
- * <p>A batch is written with {@code COPY} (see {@link SessionCopy}, idempotent on session_id). A full batch is
- * encoded and written on the writer's own thread while the task thread goes on parsing and
- * buffering the next one (at most one batch in flight, so at most two in memory): the server's insert work and
- * the job's CPU work overlap instead of alternating. The connection is only ever used by one thread at a time:
- * the task thread waits for the batch in flight before it prepares, and before it hands over the next batch.
+ * <p>A batch is written with binary {@code COPY} (see {@link SessionCopy}, idempotent on session_id). The task thread
+ * encodes each record as it arrives (it waits for the writer's thread most of the time anyway); a full batch is
+ * written on the writer's own thread while the task thread goes on receiving and encoding the next one (at most one
+ * batch in flight): the server's insert work and the job's CPU work overlap instead of alternating, and the
+ * writer's thread, the one that paces the sink, only waits for PostgreSQL. The connection is only ever used by one
+ * thread at a time: the task thread waits for the batch in flight before it prepares, and before it hands over the
+ * next batch.
  */
 final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhaseCommitSink.WriterState>,
         CommittingSinkWriter<SessionRow, TransactionGid> {
@@ -48,11 +50,29 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     private final Connection connection;
     private final SessionCopy copy;
     private final ExecutorService executor;
-    private List<SessionRow> buffer;
-    private Future<int[]> inFlight;
+    private SessionCopy.Batch buffer;
+    /** The batch whose write finished, kept for reuse: its arrays are sized already. */
+    private SessionCopy.Batch spare;
+    private SessionCopy.Batch inFlightBatch;
+    private Future<SessionCopy.Written> inFlight;
     private final Counter alreadyPresent;
     private long lastCheckpoint;
     private int rowsInTransaction;
+    /**
+     * Whether the open transaction's batches are checked (ids looked up before COPY). The first transaction of a
+     * writer is, because that is where replays of committed rows arrive (a start without state, a restore of an
+     * older checkpoint), and so is the one after a transaction that found any present id. Otherwise batches go
+     * unchecked, without the lookup's round trip and index probes, while the transaction's batches fit in
+     * {@link #UNCHECKED_BYTES}: they are kept, so that a present id, which fails COPY on the primary key, costs a
+     * rollback and a checked rewrite of the transaction rather than a restart.
+     */
+    private boolean checked = true;
+    private boolean checkNext;
+    private final List<SessionCopy.Batch> unchecked = new ArrayList<>();
+    private long uncheckedBytes;
+
+    /** Encoded rows kept per subtask for the rewrite of a transaction; beyond it, batches are checked. */
+    static final long UNCHECKED_BYTES = 32L << 20;
 
     PgSessionWriter(PgTwoPhaseCommitSink.Settings settings, WriterInitContext context) throws IOException {
         this.settings = settings;
@@ -61,7 +81,7 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         OptionalLong restored = context.getRestoredCheckpointId();
         this.lastCheckpoint = restored.orElse(0L);
-        this.buffer = new ArrayList<>(settings.rowsPerBatch());
+        this.buffer = new SessionCopy.Batch(settings.rowsPerBatch());
 
         MetricGroup metrics = context.metricGroup();
         Connection c = null;
@@ -99,7 +119,7 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
     @Override
     public void write(SessionRow element, Context context) throws IOException {
         buffer.add(element);
-        if (buffer.size() >= settings.rowsPerBatch()) {
+        if (buffer.isFull()) {
             flushBuffer();
         }
     }
@@ -111,14 +131,32 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
 
     /** Hands the buffered rows to the writer's thread, once the batch before them is written. */
     private void flushBuffer() throws IOException {
-        if (buffer.isEmpty()) {
+        if (buffer.rows() == 0) {
             return;
         }
         awaitInFlight();
-        List<SessionRow> batch = buffer;
-        buffer = new ArrayList<>(settings.rowsPerBatch());
-        rowsInTransaction += batch.size();
-        inFlight = executor.submit(() -> insert(batch));
+        SessionCopy.Batch batch = buffer;
+        if (!checked && uncheckedBytes + batch.size() > UNCHECKED_BYTES) {
+            // The batches before stay in the transaction unchecked; the lookup of every later one sees them.
+            checked = true;
+            unchecked.clear();
+            uncheckedBytes = 0;
+        }
+        boolean check = checked;
+        List<SessionCopy.Batch> transaction;
+        if (check) {
+            transaction = List.of();
+            buffer = spare != null ? spare : new SessionCopy.Batch(settings.rowsPerBatch());
+            spare = null;
+            inFlightBatch = batch;
+        } else {
+            unchecked.add(batch);
+            uncheckedBytes += batch.size();
+            transaction = List.copyOf(unchecked);
+            buffer = new SessionCopy.Batch(settings.rowsPerBatch());
+        }
+        rowsInTransaction += batch.rows();
+        inFlight = executor.submit(() -> copy.write(batch, check, transaction));
     }
 
     /** Waits for the batch in flight; its failure fails the task here. */
@@ -126,7 +164,7 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         if (inFlight == null) {
             return;
         }
-        int[] result;
+        SessionCopy.Written result;
         try {
             result = inFlight.get();
         } catch (InterruptedException e) {
@@ -137,18 +175,26 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
         } finally {
             inFlight = null;
         }
-        int rows = result[0];
-        int inserted = result[1];
+        if (inFlightBatch != null) {
+            spare = inFlightBatch.clear();
+            inFlightBatch = null;
+        }
+        if (result.redone()) {
+            LOG.info("An unchecked batch met a session already in {}: rolled back and wrote the transaction's {} "
+                    + "rows again, checked", settings.table(), result.rows());
+            checked = true;
+            checkNext = true;
+            unchecked.clear();
+            uncheckedBytes = 0;
+        }
+        int rows = result.rows();
+        int inserted = result.inserted();
         if (inserted < rows) {
+            checkNext = true;
             alreadyPresent.inc(rows - inserted);
             LOG.warn("{} of {} sessions were already in {} (a replay of a committed leftover, or a second copy "
                     + "after the dedup retention); kept the existing rows", rows - inserted, rows, settings.table());
         }
-    }
-
-    /** On the writer's thread: {rows, rows written}. */
-    private int[] insert(List<SessionRow> batch) throws SQLException, IOException {
-        return new int[] {batch.size(), copy.write(batch)};
     }
 
     @Override
@@ -178,6 +224,10 @@ final class PgSessionWriter implements StatefulSinkWriter<SessionRow, PgTwoPhase
             throw new IOException("sink subtask " + subtask + ": cannot prepare " + id.gid() + ": " + e, e);
         }
         rowsInTransaction = 0;
+        checked = checkNext;
+        checkNext = false;
+        unchecked.clear();
+        uncheckedBytes = 0;
         return List.of(id);
     }
 

@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The sink benchmark (not a test) on this machine: starts a Kafka broker and PostgreSQL (devstack, fsync and
  * synchronous_commit on), writes {@code --sessions} sessions to a topic, and runs {@link SinkBenchmark} at each
- * {@code --parallelism} (comma-separated), the plain sink at each {@code --plain-batches} size. Prints per
+ * {@code --parallelism} (comma-separated), the exactly-once sink at each {@code --batch} size and the plain sink at
+ * each {@code --plain-batches} size (comma-separated), each counting with its best. Prints per
  * parallelism {@code xa_rows_per_s=N jdbc_rows_per_s=N ratio=X}.
  *
  * <pre>mvn -pl flink-sink-job -am -Pbench -DskipTests verify [-Dbench.sessions=2000000]</pre>
@@ -30,6 +31,10 @@ public final class SinkBenchmarkMain {
 
     private static List<Long> rounded(List<Double> rates) {
         return rates.stream().map(Math::round).toList();
+    }
+
+    private static List<String> medians(Map<Integer, Double> byBatch) {
+        return byBatch.entrySet().stream().map(e -> e.getKey() + ":" + Math.round(e.getValue())).toList();
     }
 
     private static List<Integer> ints(String csv) {
@@ -44,14 +49,14 @@ public final class SinkBenchmarkMain {
         int sessions = 2_000_000;
         List<Integer> parallelisms = List.of(1, 2);
         List<Integer> plainBatches = List.of(1000, 5000);
-        int batch = 1000;
+        List<Integer> batches = List.of(1000);
         int rounds = 3;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--sessions" -> sessions = Integer.parseInt(args[i + 1]);
                 case "--parallelism" -> parallelisms = ints(args[i + 1]);
                 case "--plain-batches" -> plainBatches = ints(args[i + 1]);
-                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+                case "--batch" -> batches = ints(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -83,14 +88,15 @@ public final class SinkBenchmarkMain {
         List<String> summary = new ArrayList<>();
         for (int parallelism : parallelisms) {
             SinkJobConfig config = SinkJobConfig.builder().bootstrapServers(kafka.bootstrapServers()).topic(topic)
-                    .jdbcUrl(db.jdbcUrl()).parallelism(parallelism).jdbcBatchSize(batch)
+                    .jdbcUrl(db.jdbcUrl()).parallelism(parallelism)
                     .checkpointInterval(Duration.ofSeconds(1)).build();
-            SinkBenchmark.Result result = SinkBenchmark.run(config, rounds, plainBatches);
-            String line = String.format("parallelism=%d rows=%d exactly_once_batch=%d checkpoint_interval=%s "
+            SinkBenchmark.Result result = SinkBenchmark.run(config, rounds, batches, plainBatches);
+            String line = String.format("parallelism=%d rows=%d checkpoint_interval=%s "
+                            + "exactly_once_medians_by_batch=%s best_exactly_once_batch=%d "
                             + "plain_medians_by_batch=%s best_plain_batch=%d rounds xa=%s jdbc=%s %s", parallelism,
-                    result.rows(), batch, config.checkpointInterval(), result.jdbcMedianByBatchSize().entrySet()
-                            .stream().map(e -> e.getKey() + ":" + Math.round(e.getValue())).toList(),
-                    result.jdbcBatchSize(), rounded(result.xaRounds()), rounded(result.jdbcRounds()), result.line());
+                    result.rows(), config.checkpointInterval(), medians(result.xaMedianByBatchSize()),
+                    result.xaBatchSize(), medians(result.jdbcMedianByBatchSize()), result.jdbcBatchSize(),
+                    rounded(result.xaRounds()), rounded(result.jdbcRounds()), result.line());
             System.out.println(line);
             summary.add(line);
         }
