@@ -21,7 +21,9 @@ public final class Topics implements AutoCloseable {
     private final String topic;
 
     public Topics(KafkaBroker broker, String topic, int partitions) {
-        broker.createTopic(topic, partitions);
+        // No deletion by time: tests send fixed Kafka timestamps (DedupRetentionIT: 2026-11-24), which the default
+        // 7-day retention deletes at the broker's next retention check once the calendar has moved on.
+        broker.createTopic(topic, partitions, Map.of("retention.ms", "-1"));
         this.topic = topic;
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
