@@ -198,6 +198,33 @@ class ConsistencyTest {
         assertThat(f.get("JDBC_PASSWORD").secret()).isEqualTo(sink + "/password");
     }
 
+    /** Every PostgreSQL client (sessionizer, Flink job, migration Job) mounts the CA its JDBC URL verifies against. */
+    @Test
+    void everyPostgresqlClientVerifiesTheServerAgainstTheMountedClusterCa() {
+        JsonNode job = Manifests.one("Job", "clickstream-db-migrate").spec().path("template").path("spec");
+        JsonNode flinkPod = Manifests.one("FlinkDeployment", "clickstream-flink-sink").spec().path("podTemplate").path("spec");
+        Map<String, JsonNode[]> clients = new LinkedHashMap<>();
+        clients.put("sessionizer", new JsonNode[] {Consistency.sessionizerPod().path("spec"), Consistency.sessionizerContainer()});
+        clients.put("flink", new JsonNode[] {flinkPod, Consistency.flinkContainer()});
+        clients.put("migrate", new JsonNode[] {job, job.path("containers").get(0)});
+        assertThat(Consistency.jdbcUrl()).contains("sslmode=verify-full");
+        for (Map.Entry<String, JsonNode[]> client : clients.entrySet()) {
+            JsonNode pod = client.getValue()[0];
+            JsonNode container = client.getValue()[1];
+            String volume = null;
+            for (JsonNode m : container.path("volumeMounts")) {
+                if (m.path("mountPath").asText().equals(Consistency.POSTGRES_CA_DIR)) volume = m.path("name").asText();
+            }
+            assertThat(volume).as(client.getKey() + " mounts " + Consistency.POSTGRES_CA_DIR).isNotNull();
+            JsonNode source = null;
+            for (JsonNode v : pod.path("volumes")) if (v.path("name").asText().equals(volume)) source = v;
+            assertThat(source).as(client.getKey() + " volume " + volume).isNotNull();
+            assertThat(source.path("secret").path("secretName").asText()).as(client.getKey()).isEqualTo(Consistency.caSecret());
+            assertThat(source.path("secret").path("items").get(0).path("key").asText()).isEqualTo("ca.crt");
+            assertThat(source.path("secret").path("items").get(0).path("path").asText()).isEqualTo("ca.crt");
+        }
+    }
+
     @Test
     void eachSessionizerAdvertisesItsOwnPodAddressThroughTheHeadlessService() {
         JsonNode sts = Manifests.one("StatefulSet", "sessionizer").spec();
