@@ -58,7 +58,7 @@ class DevstackIT {
     @Test
     void postgresIsXaReadyMigratedAndKeepsDataAcrossARestart(@TempDir Path dir) throws Exception {
         try (Postgres pg = Postgres.start(dir.resolve("data"), dir.resolve("work"), 0, 8)) {
-            assertThat(Migrations.apply(pg.dataSource())).isEqualTo(4); // V1-V4 of the schema module
+            assertThat(Migrations.apply(pg.dataSource())).isEqualTo(6); // V1-V6 of the schema module
             try (Connection c = pg.dataSource().getConnection(); var s = c.createStatement()) {
                 s.execute("insert into sessions values ('s1','u1','2026-11-24T10:00:00Z','2026-11-24T10:01:00Z',"
                         + "60000,2,1,0,0,'/','/',null,null,null,null,null,null,false,'2026-11-24T10:40:00Z')");

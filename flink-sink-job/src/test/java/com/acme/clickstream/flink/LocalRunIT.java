@@ -74,7 +74,7 @@ class LocalRunIT {
                 SessionSinkMain.class.getName(),
                 "--bootstrap-servers", TestServers.kafka().bootstrapServers(),
                 "--topic", topic,
-                "--jdbc-url", DB.jdbcUrl(),
+                "--jdbc-url", DB.sinkJdbcUrl(),
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(),
                 "--checkpoint-interval", "PT0.5S",
                 "--local-tmp-dir", dir.resolve("tmp").toString(),

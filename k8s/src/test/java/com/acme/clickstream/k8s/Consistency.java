@@ -41,11 +41,23 @@ final class Consistency {
         return kafka.name() + "-kafka-bootstrap." + kafka.namespace() + ".svc:" + kafkaClientListener().path("port").asInt();
     }
 
-    /** {@code jdbc:postgresql://<cluster>-rw.<ns>.svc:5432/<database>}: CloudNativePG's read-write service. */
+    /** Where every PostgreSQL client mounts CloudNativePG's CA (Secret {@code <cluster>-ca}, key ca.crt). */
+    static final String POSTGRES_CA_DIR = "/etc/clickstream/postgres-ca";
+
+    /**
+     * {@code jdbc:postgresql://<cluster>-rw.<ns>.svc:5432/<database>}: CloudNativePG's read-write service, over TLS
+     * with the certificate and host name verified against the cluster's CA.
+     */
     static String jdbcUrl() {
         Manifests.Doc pg = Manifests.ofKind("Cluster").get(0);
         return "jdbc:postgresql://" + pg.name() + "-rw." + pg.namespace() + ".svc:5432/"
-                + pg.spec().path("bootstrap").path("initdb").path("database").asText();
+                + pg.spec().path("bootstrap").path("initdb").path("database").asText()
+                + "?sslmode=verify-full&sslrootcert=" + POSTGRES_CA_DIR + "/ca.crt";
+    }
+
+    /** The Secret in which CloudNativePG publishes the cluster's CA. */
+    static String caSecret() {
+        return Manifests.ofKind("Cluster").get(0).name() + "-ca";
     }
 
     /** The Secret CloudNativePG generates for the owner of the application database. */

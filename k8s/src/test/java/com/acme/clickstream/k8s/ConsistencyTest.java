@@ -54,17 +54,21 @@ class ConsistencyTest {
     // --- probes --------------------------------------------------------------------------------
 
     @Test
-    void sessionizerProbesAreQuarkusHealthEndpointsOnThePortHttp() {
+    void sessionizerProbesAreQuarkusHealthEndpointsOnTheManagementPort() {
         JsonNode c = Consistency.sessionizerContainer();
         assertThat(c.path("startupProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/started");
         assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/live");
         assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-            assertThat(c.path(probe).path("httpGet").path("port").asText()).as(probe).isEqualTo("http");
+            assertThat(c.path(probe).path("httpGet").path("port").asText()).as(probe).isEqualTo("management");
         }
-        assertThat(c.path("ports")).hasSize(1);
+        // The API's port and Quarkus' management interface (quarkus.management.port of application.properties).
+        assertThat(c.path("ports")).hasSize(2);
         assertThat(c.path("ports").get(0).path("name").asText()).isEqualTo("http");
         assertThat(c.path("ports").get(0).path("containerPort").asInt()).isEqualTo(8080);
+        assertThat(c.path("ports").get(1).path("name").asText()).isEqualTo("management");
+        assertThat(c.path("ports").get(1).path("containerPort").asInt())
+                .isEqualTo(Integer.parseInt(SourceConfig.sessionizerProperty("quarkus.management.port")));
     }
 
     // --- environment variables = real configuration ------------------------------------------------
@@ -179,11 +183,46 @@ class ConsistencyTest {
         assertThat(f.get("KAFKA_BOOTSTRAP_SERVERS").value()).isEqualTo(Consistency.kafkaBootstrap());
         assertThat(s.get("QUARKUS_DATASOURCE_JDBC_URL").value()).isEqualTo(Consistency.jdbcUrl());
         assertThat(f.get("JDBC_URL").value()).isEqualTo(Consistency.jdbcUrl());
-        String secret = Consistency.appSecret();
-        assertThat(s.get("QUARKUS_DATASOURCE_USERNAME").secret()).isEqualTo(secret + "/username");
-        assertThat(s.get("QUARKUS_DATASOURCE_PASSWORD").secret()).isEqualTo(secret + "/password");
-        assertThat(f.get("JDBC_USER").secret()).isEqualTo(secret + "/username");
-        assertThat(f.get("JDBC_PASSWORD").secret()).isEqualTo(secret + "/password");
+        // One role per job (schema V5), each from the Secret of its managed role in postgres.yaml; the schema
+        // owner's (clickstream-db-app) is the migration Job's only.
+        Map<String, String> roleSecrets = new LinkedHashMap<>();
+        Manifests.one("Cluster", "clickstream-db").spec().path("managed").path("roles").forEach(r ->
+                roleSecrets.put(r.path("name").asText(), r.path("passwordSecret").path("name").asText()));
+        String api = roleSecrets.get("clickstream_api");
+        String sink = roleSecrets.get("clickstream_sink");
+        assertThat(api).isEqualTo("clickstream-db-api");
+        assertThat(sink).isEqualTo("clickstream-db-sink");
+        assertThat(s.get("QUARKUS_DATASOURCE_USERNAME").secret()).isEqualTo(api + "/username");
+        assertThat(s.get("QUARKUS_DATASOURCE_PASSWORD").secret()).isEqualTo(api + "/password");
+        assertThat(f.get("JDBC_USER").secret()).isEqualTo(sink + "/username");
+        assertThat(f.get("JDBC_PASSWORD").secret()).isEqualTo(sink + "/password");
+    }
+
+    /** Every PostgreSQL client (sessionizer, Flink job, migration Job) mounts the CA its JDBC URL verifies against. */
+    @Test
+    void everyPostgresqlClientVerifiesTheServerAgainstTheMountedClusterCa() {
+        JsonNode job = Manifests.one("Job", "clickstream-db-migrate").spec().path("template").path("spec");
+        JsonNode flinkPod = Manifests.one("FlinkDeployment", "clickstream-flink-sink").spec().path("podTemplate").path("spec");
+        Map<String, JsonNode[]> clients = new LinkedHashMap<>();
+        clients.put("sessionizer", new JsonNode[] {Consistency.sessionizerPod().path("spec"), Consistency.sessionizerContainer()});
+        clients.put("flink", new JsonNode[] {flinkPod, Consistency.flinkContainer()});
+        clients.put("migrate", new JsonNode[] {job, job.path("containers").get(0)});
+        assertThat(Consistency.jdbcUrl()).contains("sslmode=verify-full");
+        for (Map.Entry<String, JsonNode[]> client : clients.entrySet()) {
+            JsonNode pod = client.getValue()[0];
+            JsonNode container = client.getValue()[1];
+            String volume = null;
+            for (JsonNode m : container.path("volumeMounts")) {
+                if (m.path("mountPath").asText().equals(Consistency.POSTGRES_CA_DIR)) volume = m.path("name").asText();
+            }
+            assertThat(volume).as(client.getKey() + " mounts " + Consistency.POSTGRES_CA_DIR).isNotNull();
+            JsonNode source = null;
+            for (JsonNode v : pod.path("volumes")) if (v.path("name").asText().equals(volume)) source = v;
+            assertThat(source).as(client.getKey() + " volume " + volume).isNotNull();
+            assertThat(source.path("secret").path("secretName").asText()).as(client.getKey()).isEqualTo(Consistency.caSecret());
+            assertThat(source.path("secret").path("items").get(0).path("key").asText()).isEqualTo("ca.crt");
+            assertThat(source.path("secret").path("items").get(0).path("path").asText()).isEqualTo("ca.crt");
+        }
     }
 
     @Test
@@ -268,22 +307,27 @@ class ConsistencyTest {
         for (String name : List.of("sessionizer", "sessionizer-headless")) {
             JsonNode svc = Manifests.one("Service", name).spec();
             assertThat(podLabels).as(name).containsAllEntriesOf(labels(svc.path("selector")));
-            assertThat(svc.path("ports")).hasSize(1);
+            // The client Service has the API only; the headless one also health and metrics, for Prometheus.
+            assertThat(svc.path("ports")).hasSize(name.equals("sessionizer") ? 1 : 2);
             assertThat(svc.path("ports").get(0).path("port").asInt()).isEqualTo(8080);
             assertThat(svc.path("ports").get(0).path("targetPort").asText()).isEqualTo("http");
             assertThat(svc.path("ports").get(0).path("name").asText()).isEqualTo("http");
         }
+        JsonNode headlessManagement = Manifests.one("Service", "sessionizer-headless").spec().path("ports").get(1);
+        assertThat(headlessManagement.path("name").asText()).isEqualTo("management");
+        assertThat(headlessManagement.path("port").asInt()).isEqualTo(9000);
+        assertThat(headlessManagement.path("targetPort").asText()).isEqualTo("management");
         assertThat(podLabels).containsAllEntriesOf(labels(Manifests.one("StatefulSet", "sessionizer").spec().path("selector").path("matchLabels")));
         assertThat(podLabels).containsAllEntriesOf(labels(Manifests.one("PodDisruptionBudget", "sessionizer").spec().path("selector").path("matchLabels")));
 
-        // The ServiceMonitor selects exactly one Service (no double scrape) and scrapes /q/metrics on "http".
+        // The ServiceMonitor selects exactly one Service (no double scrape) and scrapes /q/metrics on "management".
         JsonNode sm = Manifests.one("ServiceMonitor", "sessionizer").spec();
         Map<String, String> smSel = labels(sm.path("selector").path("matchLabels"));
         List<String> selected = Manifests.ofKind("Service").stream()
                 .filter(s -> labels(s.tree().path("metadata").path("labels")).entrySet().containsAll(smSel.entrySet()))
                 .map(Manifests.Doc::name).toList();
         assertThat(selected).containsExactly("sessionizer-headless");
-        assertThat(sm.path("endpoints").get(0).path("port").asText()).isEqualTo("http");
+        assertThat(sm.path("endpoints").get(0).path("port").asText()).isEqualTo("management");
         assertThat(sm.path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
 
         // Flink: the PodMonitor's port is the reporter's port, declared on the main container.
@@ -358,6 +402,16 @@ class ConsistencyTest {
                 .path("parameters").path("max_prepared_transactions").asText());
         // One prepared transaction per subtask and pending checkpoint, twice over for rescaling and orphans.
         assertThat(maxPrepared).isGreaterThanOrEqualTo(2 * parallelism * (concurrent + 1));
+        // And so at the largest parallelism the README promises (the partitions of clickstream.sessions): a
+        // rescale up to it needs no PostgreSQL restart.
+        int sessionsPartitions = Manifests.ofKind("KafkaTopic").stream()
+                .filter(t -> t.spec().path("topicName").asText(t.name()).equals("clickstream.sessions")
+                        || t.name().equals("clickstream.sessions"))
+                .findFirst().orElseThrow().spec().path("partitions").asInt();
+        assertThat(sessionsPartitions).isEqualTo(12);
+        assertThat(SourceConfig.read(Manifests.repoRoot().resolve("k8s/README.md")))
+                .contains("up to " + sessionsPartitions + ", the partitions of `clickstream.sessions`");
+        assertThat(maxPrepared).isGreaterThanOrEqualTo(2 * sessionsPartitions * (concurrent + 1));
         int maxConnections = Integer.parseInt(Manifests.one("Cluster", "clickstream-db").spec().path("postgresql")
                 .path("parameters").path("max_connections").asText());
         assertThat(maxConnections).isGreaterThan(maxPrepared);

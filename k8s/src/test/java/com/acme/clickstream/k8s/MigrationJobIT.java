@@ -31,7 +31,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * Runs what the Job clickstream-db-migrate runs — Flyway (the project's version), configured by the
  * Job's FLYWAY_* variables, on the files of the ConfigMap kustomize generates from k8s/migrations — against
  * a real PostgreSQL server prepared the way CloudNativePG prepares it (database clickstream owned by the
- * app user clickstream; managed role bi_reader). Then checks what BI can and cannot read.
+ * app user clickstream; the managed roles of postgres.yaml, with their memberships). Then checks what BI and the
+ * job roles can and cannot do.
  */
 class MigrationJobIT {
 
@@ -101,15 +102,38 @@ class MigrationJobIT {
         }
     }
 
-    @Test
-    void migratesOnceRetriesUntilTheBiRoleExistsAndGrantsBiExactlyItsObjects() throws Exception {
-        // CloudNativePG has not created bi_reader yet: the schema is migrated, the grants callback fails,
-        // the Job fails and Kubernetes runs it again.
-        assertThatThrownBy(() -> jobFlyway().migrate()).isInstanceOf(FlywayException.class)
-                .hasMessageContaining("bi_reader");
+    /**
+     * What CloudNativePG makes of spec.managed.roles: the roles that are missing (login, the password of their
+     * Secret, here "name-secret"), then each role's memberships (inRoles).
+     */
+    private static void createManagedRoles() throws SQLException {
+        JsonNode roles = Manifests.one("Cluster", "clickstream-db").spec().path("managed").path("roles");
         try (Connection c = superuser(); Statement s = c.createStatement()) {
-            s.execute("create role bi_reader login password 'bi-secret'"); // spec.managed.roles
+            for (JsonNode role : roles) {
+                String name = role.path("name").asText();
+                try (ResultSet rs = s.executeQuery("select 1 from pg_roles where rolname = '" + name + "'")) {
+                    if (rs.next()) {
+                        continue;
+                    }
+                }
+                s.execute("create role " + name + (role.path("login").asBoolean() ? " login" : "") + " password '"
+                        + name + "-secret'");
+            }
+            for (JsonNode role : roles) {
+                for (JsonNode in : role.path("inRoles")) {
+                    s.execute("grant " + in.asText() + " to " + role.path("name").asText());
+                }
+            }
         }
+    }
+
+    @Test
+    void migratesOnceRetriesUntilTheRolesExistAndGrantsEachRoleExactlyItsObjects() throws Exception {
+        // CloudNativePG has not created the roles yet: the migration that grants them (V5) fails (the owner may
+        // not create roles), the Job fails and Kubernetes runs it again.
+        assertThatThrownBy(() -> jobFlyway().migrate()).isInstanceOf(FlywayException.class)
+                .hasMessageContaining("V5__roles.sql").hasMessageContaining("permission denied to create role");
+        createManagedRoles();
         var second = jobFlyway().migrate();
         assertThat(second.success).isTrue();
         var third = jobFlyway().migrate(); // a re-run of the Job changes nothing
@@ -127,7 +151,7 @@ class MigrationJobIT {
                 assertThat(can(c, o, "SELECT")).as("bi_reader SELECT " + o).isFalse();
             }
         }
-        try (Connection bi = DriverManager.getConnection(url("clickstream"), "bi_reader", "bi-secret");
+        try (Connection bi = DriverManager.getConnection(url("clickstream"), "bi_reader", "bi_reader-secret");
              Statement s = bi.createStatement()) {
             for (String v : List.of("bi_daily_sessions", "bi_user_daily_sessions", "bi_top_landing_pages", "bi_channels", "sessions")) {
                 try (ResultSet rs = s.executeQuery("select count(*) from " + v)) {
@@ -137,6 +161,28 @@ class MigrationJobIT {
             assertThatThrownBy(() -> s.executeQuery("select count(*) from sessions_rejected"))
                     .hasMessageContaining("permission denied");
             assertThatThrownBy(() -> s.executeUpdate("delete from sessions")).hasMessageContaining("permission denied");
+        }
+        // The job roles: the bounds V5 set as each role (the owner is a member), and what each may do.
+        try (Connection api = DriverManager.getConnection(url("clickstream"), "clickstream_api", "clickstream_api-secret");
+             Statement s = api.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select current_setting('statement_timeout'),"
+                    + " current_setting('default_transaction_read_only'), count(*) from bi_daily_sessions")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("10s");
+                assertThat(rs.getString(2)).isEqualTo("on");
+            }
+            assertThatThrownBy(() -> s.executeQuery("select count(*) from flink_sink_transactions"))
+                    .hasMessageContaining("permission denied");
+        }
+        try (Connection sink = DriverManager.getConnection(url("clickstream"), "clickstream_sink", "clickstream_sink-secret");
+             Statement s = sink.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select current_setting('idle_in_transaction_session_timeout')")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("15min");
+            }
+            assertThat(s.executeUpdate("insert into flink_sink_transactions (gid, pipeline, subtask, checkpoint_id,"
+                    + " job_id, row_count) values ('g', 'p', 0, 1, 'j', 0)")).isEqualTo(1);
+            assertThatThrownBy(() -> s.executeQuery("select user_id from sessions")).hasMessageContaining("permission denied");
         }
     }
 }

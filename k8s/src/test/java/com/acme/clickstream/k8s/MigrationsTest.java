@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -87,17 +88,33 @@ class MigrationsTest {
     }
 
     @Test
-    void theBiRoleTheDatabaseAndTheOwnerAreTheContractsNames() {
+    void theRolesTheDatabaseAndTheOwnerAreTheMigrationsNames() {
         JsonNode pg = Manifests.one("Cluster", "clickstream-db").spec();
         assertThat(pg.path("bootstrap").path("initdb").path("database").asText()).isEqualTo("clickstream");
-        assertThat(pg.path("bootstrap").path("initdb").path("owner").asText()).isEqualTo("clickstream");
-        JsonNode role = pg.path("managed").path("roles").get(0);
-        assertThat(role.path("name").asText()).isEqualTo("bi_reader");
-        assertThat(role.path("login").asBoolean()).isTrue();
-        for (String priv : List.of("superuser", "createdb", "createrole", "replication", "bypassrls")) {
-            assertThat(role.path(priv).asBoolean(false)).as(priv).isFalse();
+        String owner = pg.path("bootstrap").path("initdb").path("owner").asText();
+        assertThat(owner).isEqualTo("clickstream");
+        // The roles of V5__roles.sql, each with a Secret of its own, none with more than login; the owner only gains
+        // membership in the two job roles (to set their defaults as them) and keeps its generated password.
+        Map<String, JsonNode> roles = new java.util.LinkedHashMap<>();
+        pg.path("managed").path("roles").forEach(r -> roles.put(r.path("name").asText(), r));
+        assertThat(roles.keySet()).containsExactly("clickstream_sink", "clickstream_api", owner, "bi_reader");
+        String v5 = SourceConfig.read(MigrationFiles.k8sDir().resolve("V5__roles.sql"));
+        for (JsonNode role : roles.values()) {
+            String name = role.path("name").asText();
+            assertThat(role.path("login").asBoolean()).as(name).isTrue();
+            for (String priv : List.of("superuser", "createdb", "createrole", "replication", "bypassrls")) {
+                assertThat(role.path(priv).asBoolean(false)).as(name + " " + priv).isFalse();
+            }
+            if (name.equals(owner)) {
+                assertThat(role.has("passwordSecret")).as("the owner's password stays CloudNativePG's").isFalse();
+                assertThat(role.path("inRoles")).extracting(JsonNode::asText)
+                        .containsExactlyInAnyOrder("clickstream_sink", "clickstream_api");
+            } else {
+                assertThat(v5).as(name + " is a role of V5").contains("'" + name + "'");
+                assertThat(role.path("passwordSecret").path("name").asText()).as(name).isNotEmpty();
+                assertThat(role.path("inRoles").isMissingNode() || role.path("inRoles").isEmpty()).as(name).isTrue();
+            }
         }
-        assertThat(role.path("inRoles").isMissingNode() || role.path("inRoles").isEmpty()).isTrue();
     }
 
     @Test

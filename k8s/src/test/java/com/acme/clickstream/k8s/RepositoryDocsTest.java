@@ -138,6 +138,8 @@ class RepositoryDocsTest {
         return targets;
     }
 
+    private static final Pattern EXPLICIT_ANCHOR = Pattern.compile("<a id=\"([^\"]+)\"></a>");
+
     /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, -1, -2 for repeats. */
     static Set<String> anchors(String markdown) {
         Set<String> anchors = new LinkedHashSet<>();
@@ -147,6 +149,13 @@ class RepositoryDocsTest {
             if (line.strip().startsWith("```")) {
                 fenced = !fenced;
                 continue;
+            }
+            if (!fenced) {
+                // Explicit anchors (<a id="..."></a>) mark a paragraph that has no heading of its own.
+                Matcher explicit = EXPLICIT_ANCHOR.matcher(line);
+                while (explicit.find()) {
+                    anchors.add(explicit.group(1));
+                }
             }
             Matcher m = HEADING.matcher(line);
             if (fenced || !m.matches()) {

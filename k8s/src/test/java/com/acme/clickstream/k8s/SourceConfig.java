@@ -58,6 +58,19 @@ final class SourceConfig {
         return Files.isRegularFile(repo(SESSIONIZER_PROPERTIES)) && Files.isDirectory(repo(SESSIONIZER_CONFIG));
     }
 
+    /** The value application.properties gives a property (no profile). */
+    static String sessionizerProperty(String key) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(Files.readString(repo(SESSIONIZER_PROPERTIES))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String value = p.getProperty(key);
+        if (value == null) throw new AssertionError(key + " is not in " + SESSIONIZER_PROPERTIES);
+        return value.trim();
+    }
+
     private static final Pattern REF = Pattern.compile("\\$\\{([^:}$]+)");
 
     /** Keys of application.properties (profile prefix removed) and the names its values reference. */

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class PreparedTransactionRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(PreparedTransactionRecovery.class);
     private static final String UNDEFINED_OBJECT = "42704";
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private PreparedTransactionRecovery() {}
 
@@ -58,28 +59,49 @@ public final class PreparedTransactionRecovery {
             if (id.subtask() % parallelism != subtask) {
                 continue;
             }
-            if (restoredCheckpoint.isPresent() && id.checkpoint() > restoredCheckpoint.getAsLong()) {
-                if (end(autocommit, "rollback", gid)) {
-                    rolledBack.add(gid);
-                    LOG.info("Rolled back prepared transaction {} (prepared {}): after the restored checkpoint {}, "
-                            + "its records are replayed", gid, tx[1], restoredCheckpoint.getAsLong());
+            try {
+                endByTheRules(autocommit, pipeline, restoredCheckpoint, id, tx, rolledBack, recommitted, unowned);
+            } catch (SQLException e) {
+                if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    throw e;
                 }
-            } else if (restoredCheckpoint.isPresent()) {
-                if (end(autocommit, "commit", gid)) {
-                    recommitted.add(gid);
-                    LOG.info("Committed prepared transaction {} (prepared {}): covered by the restored checkpoint {}",
-                            gid, tx[1], restoredCheckpoint.getAsLong());
-                }
-            } else if (end(autocommit, "commit", gid)) {
-                unowned.add(gid);
-                LOG.warn("Committed prepared transaction {} (prepared {} by {}) of pipeline {} left by a run whose "
-                        + "state this job did not restore: its records may lie before the consumer group's offsets "
-                        + "and never be replayed, so it is committed, not rolled back (the insert is idempotent on "
-                        + "session_id: replayed records add no second row)", gid, tx[1], tx[2], pipeline);
+                // Only the role that prepared a transaction, or a superuser, may end it (PostgreSQL's rule): a
+                // leftover of a run under another role blocks this one until an operator ends it.
+                throw new SQLException("prepared transaction " + gid + " of pipeline " + pipeline + " was prepared by"
+                        + " role " + tx[2] + ", which is not this job's: only that role or a superuser may end it."
+                        + " End it as that role by this job's rules (commit it if its checkpoint " + id.checkpoint()
+                        + " is at or before the one the job restores, else roll it back), then the job continues",
+                        INSUFFICIENT_PRIVILEGE, e);
             }
         }
         return new Report(List.copyOf(rolledBack), List.copyOf(recommitted), List.copyOf(unowned),
                 List.copyOf(foreign));
+    }
+
+    /** The rules above for one transaction of this writer. */
+    private static void endByTheRules(Connection autocommit, String pipeline, OptionalLong restoredCheckpoint,
+            TransactionGid id, String[] tx, List<String> rolledBack, List<String> recommitted, List<String> unowned)
+            throws SQLException {
+        String gid = tx[0];
+        if (restoredCheckpoint.isPresent() && id.checkpoint() > restoredCheckpoint.getAsLong()) {
+            if (end(autocommit, "rollback", gid)) {
+                rolledBack.add(gid);
+                LOG.info("Rolled back prepared transaction {} (prepared {}): after the restored checkpoint {}, "
+                        + "its records are replayed", gid, tx[1], restoredCheckpoint.getAsLong());
+            }
+        } else if (restoredCheckpoint.isPresent()) {
+            if (end(autocommit, "commit", gid)) {
+                recommitted.add(gid);
+                LOG.info("Committed prepared transaction {} (prepared {}): covered by the restored checkpoint {}",
+                        gid, tx[1], restoredCheckpoint.getAsLong());
+            }
+        } else if (end(autocommit, "commit", gid)) {
+            unowned.add(gid);
+            LOG.warn("Committed prepared transaction {} (prepared {} by {}) of pipeline {} left by a run whose "
+                    + "state this job did not restore: its records may lie before the consumer group's offsets "
+                    + "and never be replayed, so it is committed, not rolled back (the insert is idempotent on "
+                    + "session_id: replayed records add no second row)", gid, tx[1], tx[2], pipeline);
+        }
     }
 
     /** gid, prepared, owner of the prepared transactions of the current database, oldest first. */

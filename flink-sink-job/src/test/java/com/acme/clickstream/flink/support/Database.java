@@ -32,9 +32,20 @@ public final class Database {
         return new Database(name);
     }
 
+    /** As the superuser: for the tests' own setup and assertions. */
     public String jdbcUrl() {
         return TestServers.postgres().jdbcUrl(name);
     }
+
+    /**
+     * As the job connects in production: the sink writer role of schema V5 (no password: the test server trusts
+     * local connections), so that every statement of the sink runs with that role's privileges only.
+     */
+    public String sinkJdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + TestServers.postgres().port() + "/" + name + "?user=" + SINK_ROLE;
+    }
+
+    public static final String SINK_ROLE = "clickstream_sink";
 
     public DataSource dataSource() {
         return TestServers.postgres().dataSource(name);

@@ -26,7 +26,7 @@ public final class Jobs {
                 .bootstrapServers(TestServers.kafka().bootstrapServers())
                 .topic(topic)
                 .groupId("group-" + topic)
-                .jdbcUrl(db.jdbcUrl())
+                .jdbcUrl(db.sinkJdbcUrl())
                 .checkpointInterval(Duration.ofMillis(300))
                 .checkpointTimeout(Duration.ofSeconds(20))
                 .checkpointDir(checkpoints.toString())

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -71,6 +72,7 @@ public final class LocalStack implements AutoCloseable {
     private String bootstrapServers;
     private String jdbcUrl;
     private int httpPort;
+    private int managementPort;
     private int flinkRestPort;
     private volatile ChildProcess sessionizer;
     private volatile ChildProcess flink;
@@ -132,6 +134,7 @@ public final class LocalStack implements AutoCloseable {
         int applied = Migrations.apply(dataSource());
         LOG.info("{} migration(s) applied", applied);
         httpPort = port("http", config.httpPort());
+        managementPort = port("management", 0);
         flinkRestPort = port("flink-rest", 0);
         savePorts();
         sessionizer = sessionizerProcess();
@@ -189,6 +192,8 @@ public final class LocalStack implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m",
                 marker(), "-Djava.io.tmpdir=" + tmp,
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
+                // Health and metrics: Quarkus' management interface, on its own port.
+                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
                 // One instance that comes back after a crash: as a static member it takes its partitions
                 // back at once instead of waiting for the dead member's session to time out (~45 s).
                 "-Dkafka-streams.group.instance.id=local-stack-sessionizer",
@@ -198,10 +203,11 @@ public final class LocalStack implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         env.put("QUARKUS_KAFKA_STREAMS_BOOTSTRAP_SERVERS", bootstrapServers);
         env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
-        Map<String, String> query = jdbcQuery(jdbcUrl);
-        env.put("QUARKUS_DATASOURCE_USERNAME", query.getOrDefault("user", Postgres.USER));
-        env.put("QUARKUS_DATASOURCE_PASSWORD", query.getOrDefault("password", ""));
+        // The REST API reads as its own role (schema V5), never as the owner the stack migrates with. Passwords
+        // travel in the environment only: the embedded server trusts local connections and needs none.
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", withoutCredentials(jdbcUrl));
+        env.put("QUARKUS_DATASOURCE_USERNAME", API_ROLE);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", rolePassword(API_PASSWORD_ENV));
         // The stack applied the migrations already; one writer of the schema history is enough.
         env.put("QUARKUS_FLYWAY_MIGRATE_AT_START", "false");
         env.put("KAFKA_STREAMS_STATE_DIR", config.dataDir().resolve("sessionizer/state").toString());
@@ -217,12 +223,12 @@ public final class LocalStack implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", marker(),
                 "-Djava.io.tmpdir=" + tmp));
         command.addAll(FLINK_JVM_OPTIONS);
-        Map<String, String> query = jdbcQuery(jdbcUrl);
+        // The sink writes as its own role (schema V5); no credential on the command line.
         command.addAll(List.of("-cp", classpath, FLINK_MAIN,
                 "--bootstrap-servers", bootstrapServers,
                 "--topic", config.topics().sessions(),
-                "--jdbc-url", jdbcUrl,
-                "--jdbc-user", query.getOrDefault("user", Postgres.USER),
+                "--jdbc-url", withoutCredentials(jdbcUrl),
+                "--jdbc-user", SINK_ROLE,
                 "--checkpoint-dir", config.dataDir().resolve("flink/checkpoints").toString(),
                 "--local-tmp-dir", tmp.toString(),
                 "--rest-port", String.valueOf(flinkRestPort),
@@ -233,7 +239,7 @@ public final class LocalStack implements AutoCloseable {
         // Later arguments win: the caller's (e.g. the tests' shorter checkpoint interval).
         command.addAll(config.flinkArgs());
         Map<String, String> env = new HashMap<>();
-        env.put("JDBC_PASSWORD", query.getOrDefault("password", ""));
+        env.put("JDBC_PASSWORD", rolePassword(SINK_PASSWORD_ENV));
         return new ChildProcess("flink-sink-job", command, env, logs().resolve("flink-sink-job.log"),
                 pids().resolve("flink-sink-job.pid"), marker());
     }
@@ -287,7 +293,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public boolean sessionizerReady() {
-        return httpStatus(sessionizerUrl() + "/q/health/ready") == 200;
+        return httpStatus(managementUrl() + "/q/health/ready") == 200;
     }
 
     /** Whether the MiniCluster's REST API lists a RUNNING job with all its tasks running. */
@@ -376,7 +382,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** The line scripts wait for. */
     public String readyLine() {
-        return "READY kafka=" + bootstrapServers + " postgres=" + jdbcUrl + " sessionizer=" + sessionizerUrl();
+        return "READY kafka=" + bootstrapServers + " postgres=" + withoutPassword(jdbcUrl) + " sessionizer="
+                + sessionizerUrl();
     }
 
     // ---- faults and restarts (the end-to-end tests), and stopping ---------------------------------
@@ -466,13 +473,18 @@ public final class LocalStack implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** The JDBC URL, with {@code user=}, as printed in the READY line. */
+    /** The JDBC URL of the schema owner (with {@code user=}, and a password when one was given). */
     public String jdbcUrl() {
         return jdbcUrl;
     }
 
     public String sessionizerUrl() {
         return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** The sessionizer's management interface: health and metrics. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public int flinkRestPort() {
@@ -568,6 +580,43 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The roles of schema V5 that the sessionizer's REST API and the Flink sink use. */
+    static final String API_ROLE = "clickstream_api";
+    static final String SINK_ROLE = "clickstream_sink";
+    /** Where their passwords come from when the stack uses an existing server that asks for them. */
+    static final String API_PASSWORD_ENV = "CLICKSTREAM_API_PASSWORD";
+    static final String SINK_PASSWORD_ENV = "CLICKSTREAM_SINK_PASSWORD";
+
+    private static String rolePassword(String variable) {
+        return Optional.ofNullable(System.getenv(variable)).orElse("");
+    }
+
+    /** The URL without {@code user=} and {@code password=}: a component sets its own user, the password apart. */
+    static String withoutCredentials(String url) {
+        return withoutParameters(url, Set.of("user", "password"));
+    }
+
+    /** The URL without {@code password=}: what may be printed. */
+    public static String withoutPassword(String url) {
+        return withoutParameters(url, Set.of("password"));
+    }
+
+    private static String withoutParameters(String url, Set<String> names) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return url;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String pair : url.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (!pair.isEmpty() && !names.contains(name)) {
+                kept.add(pair);
+            }
+        }
+        return url.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
     }
 
     static Map<String, String> jdbcQuery(String url) {

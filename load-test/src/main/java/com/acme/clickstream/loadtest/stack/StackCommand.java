@@ -154,7 +154,7 @@ public final class StackCommand implements Callable<Integer> {
             load[0] = LoadRun.start(stack, rate, Optional.ofNullable(duration), users, seed, timeScale, out).orElse(null);
         }
         Optional<LoadRun> running = Optional.ofNullable(load[0]);
-        StackHints.lines(stack.jdbcUrl(), stack.sessionizerUrl(), running.flatMap(LoadRun::liveUser), project(),
+        StackHints.lines(stack.jdbcUrl(), stack.sessionizerUrl(), stack.managementUrl(), running.flatMap(LoadRun::liveUser), project(),
                 running.map(LoadRun::firstSessionsIn)).forEach(out::println);
         out.flush();
         while (!stopped.await(progressEvery.toMillis(), TimeUnit.MILLISECONDS) && !stopping.get()) {

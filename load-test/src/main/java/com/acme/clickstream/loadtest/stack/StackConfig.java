@@ -36,6 +36,16 @@ public record StackConfig(Path dataDir, int kafkaPort, int pgPort, int httpPort,
         flinkArgs = List.copyOf(flinkArgs);
     }
 
+    /** As the record's, but a password in the JDBC URL is never part of it (logs, error messages). */
+    @Override
+    public String toString() {
+        return "StackConfig[dataDir=" + dataDir + ", kafkaPort=" + kafkaPort + ", pgPort=" + pgPort + ", httpPort="
+                + httpPort + ", kafkaBootstrap=" + kafkaBootstrap + ", jdbcUrl=" + jdbcUrl.map(LocalStack::withoutPassword)
+                + ", artifacts=" + artifacts + ", topics=" + topics + ", eventPartitions=" + eventPartitions
+                + ", sessionizerEnv=" + sessionizerEnv + ", flinkArgs=" + flinkArgs + ", readyTimeout=" + readyTimeout
+                + "]";
+    }
+
     /** Name, partitions and configs of every topic the stack creates; the compacted ones are the enrichment tables. */
     public List<TopicSpec> topicSpecs() {
         Map<String, String> compacted = Map.of("cleanup.policy", "compact");

@@ -21,7 +21,7 @@ public final class StackHints {
      * @param liveUser     a user of the generated load (empty with --no-load)
      * @param firstSession wall-clock time from now until the first generated sessions are due to close
      */
-    public static List<String> lines(String jdbcUrl, String sessionizerUrl, Optional<String> liveUser,
+    public static List<String> lines(String jdbcUrl, String sessionizerUrl, String managementUrl, Optional<String> liveUser,
                                      Path projectDir, Optional<Duration> firstSession) {
         List<String> lines = new ArrayList<>();
         lines.add("how to look:");
@@ -31,7 +31,7 @@ public final class StackHints {
                 .replace("+", "%20")).orElse("USER_ID");
         lines.add("  a user over REST:       " + sessionizerUrl + "/api/users/" + user + "/sessions/open"
                 + "   (finished: " + sessionizerUrl + "/api/users/" + user + "/sessions)");
-        lines.add("  metrics (Prometheus):   " + sessionizerUrl + "/q/metrics");
+        lines.add("  metrics (Prometheus):   " + managementUrl + "/q/metrics");
         lines.add("  bench report:           load-test bench writes it to "
                 + BenchCommand.reportDirPattern(projectDir.toAbsolutePath().normalize()) + "/report.html");
         firstSession.ifPresent(d -> lines.add("first sessions: the demo load runs event time faster than the wall clock;"

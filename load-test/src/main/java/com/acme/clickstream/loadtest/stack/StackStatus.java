@@ -69,7 +69,7 @@ public final class StackStatus implements AutoCloseable {
     private Optional<Long> openSessions() {
         try {
             var response = http.send(HttpRequest.newBuilder(
-                            URI.create(stack.sessionizerUrl() + "/q/metrics"))
+                            URI.create(stack.managementUrl() + "/q/metrics"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? openSessions(response.body()) : Optional.empty();
         } catch (IOException e) {

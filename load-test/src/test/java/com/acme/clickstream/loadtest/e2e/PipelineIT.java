@@ -88,7 +88,7 @@ class PipelineIT extends EndToEndTest {
     /** Every counter series of the service's Prometheus endpoint ({@code name{labels}} -> value). */
     private Map<String, Double> sessionizerCounters() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(stack.sessionizerUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                URI.create(stack.managementUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("metrics endpoint").isEqualTo(200);
         Map<String, Double> series = new HashMap<>();
         for (String line : response.body().split("\n")) {

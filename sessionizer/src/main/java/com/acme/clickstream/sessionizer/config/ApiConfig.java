@@ -6,7 +6,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
-/** The REST API: forwarding of interactive queries to the instance that owns a user's partition. */
+/**
+ * The REST API: forwarding of interactive queries to the instance that owns a user's partition, and the bounds
+ * of the KPI queries (each one is a query on the primary the sink writes to).
+ */
 @ConfigMapping(prefix = "sessionizer.api")
 public interface ApiConfig {
 
@@ -18,4 +21,31 @@ public interface ApiConfig {
     /** Retry-After (seconds) sent with 503 while Kafka Streams rebalances or PostgreSQL is down. */
     @WithDefault("2")
     int retryAfterSeconds();
+
+    /** The widest range of UTC days one KPI request may ask for (from and to inclusive). */
+    @WithDefault("366")
+    @WithConverter(PositiveInt.class)
+    int maxDays();
+
+    /**
+     * The most rows one KPI list may hold (the upper bound of its {@code limit}): channels are keyed by the
+     * producers' utm_source, so their number per day is not ours to bound.
+     */
+    @WithDefault("10000")
+    @WithConverter(PositiveInt.class)
+    int maxRows();
+
+    /** A positive int, so that a bound of 0 (no answer can hold anything) stops the start with the setting's name. */
+    final class PositiveInt implements org.eclipse.microprofile.config.spi.Converter<Integer> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Integer convert(String value) {
+            int v = Integer.parseInt(value.trim());
+            if (v < 1) {
+                throw new IllegalArgumentException("must be at least 1, was " + v);
+            }
+            return v;
+        }
+    }
 }

@@ -14,8 +14,10 @@ public class ApiExceptionMapper implements ExceptionMapper<ApiException> {
     @Override
     public Response toResponse(ApiException e) {
         if (e.status() == Response.Status.SERVICE_UNAVAILABLE) {
-            // Outages are worth a line in the log; bad requests are the caller's business.
-            LOG.warnf("503: %s%s", e.getMessage(), e.getCause() == null ? "" : " (" + e.getCause() + ")");
+            // Outages are worth a line in the log, with what the body leaves out; bad requests are the caller's
+            // business.
+            LOG.warnf("503: %s%s%s", e.getMessage(), e.detail() == null ? "" : ": " + e.detail(),
+                    e.getCause() == null ? "" : " (" + e.getCause() + ")");
         }
         Response.ResponseBuilder response = Response.status(e.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)

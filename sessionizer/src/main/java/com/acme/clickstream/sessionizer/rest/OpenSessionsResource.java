@@ -74,7 +74,7 @@ public class OpenSessionsResource {
             owner = ks.queryMetadataForKey(SessionizerTopology.SESSIONS_STORE, userId, Serdes.String().serializer());
         } catch (StreamsException | IllegalStateException e) {
             // The state changed since the check above (shutting down, or not started again yet).
-            throw rebalancing(e.getMessage());
+            throw rebalancing("its state changed during the query", e);
         }
         if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null) {
             throw rebalancing("no instance owns the partition of this user right now");
@@ -88,7 +88,7 @@ public class OpenSessionsResource {
                 }
                 return ok.build();
             } catch (InvalidStateStoreException e) {
-                throw rebalancing("the state store is migrating (" + e.getMessage() + ")");
+                throw rebalancing("the state store is migrating", e);
             }
         }
         if (local) {
@@ -98,7 +98,7 @@ public class OpenSessionsResource {
         return forward(owner.activeHost(), userId);
     }
 
-    private Response forward(HostInfo owner, String userId) {
+    Response forward(HostInfo owner, String userId) {
         URI uri = forwardUri(owner, userId);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(api.forwardTimeout())
                 .header("Accept", MediaType.APPLICATION_JSON).GET().build();
@@ -110,18 +110,23 @@ public class OpenSessionsResource {
             answer.headers().firstValue(SERVED_BY).ifPresent(v -> response.header(SERVED_BY, v));
             return response.build();
         } catch (IOException e) {
-            throw ApiException.unavailable("the instance owning this user (" + owner.host() + ":" + owner.port()
-                    + ") did not answer", api.retryAfterSeconds(), e);
+            throw ApiException.unavailable("the instance owning this user did not answer",
+                    "owner " + owner.host() + ":" + owner.port(), api.retryAfterSeconds(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted while asking " + owner.host() + ":" + owner.port(),
-                    api.retryAfterSeconds(), e);
+            throw ApiException.unavailable("interrupted while asking the instance owning this user",
+                    "owner " + owner.host() + ":" + owner.port(), api.retryAfterSeconds(), e);
         }
     }
 
     private ApiException rebalancing(String why) {
-        return ApiException.unavailable("open sessions are unavailable while Kafka Streams rebalances: " + why,
-                api.retryAfterSeconds(), null);
+        return rebalancing(why, null);
+    }
+
+    /** @param why said to the caller: a state or a reason of ours, never an exception's text (that goes to the log) */
+    private ApiException rebalancing(String why, RuntimeException cause) {
+        return ApiException.unavailable("open sessions are unavailable while Kafka Streams rebalances: " + why, null,
+                api.retryAfterSeconds(), cause);
     }
 
     /**

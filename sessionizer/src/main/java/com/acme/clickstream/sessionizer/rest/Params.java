@@ -68,6 +68,34 @@ final class Params {
         }
     }
 
+    /** Inclusive UTC days of a KPI query. */
+    record DayRange(LocalDate from, LocalDate to) {}
+
+    /**
+     * The days a KPI request reads: at most {@code maxDays}. A missing bound is taken {@code maxDays} from the
+     * other, and with neither the range ends on {@code latestDay} (the last day with sessions, empty when there
+     * are none), so that a request that named no days gets the most recent ones, never the whole table.
+     */
+    static Optional<DayRange> dayRange(Optional<LocalDate> from, Optional<LocalDate> to, int maxDays,
+            java.util.function.Supplier<Optional<LocalDate>> latestDay) {
+        dateRange(from, to);
+        if (from.isPresent() && to.isPresent()) {
+            long days = java.time.temporal.ChronoUnit.DAYS.between(from.get(), to.get()) + 1;
+            if (days > maxDays) {
+                throw ApiException.badRequest("from " + from.get() + " to " + to.get() + " spans " + days
+                        + " days; at most " + maxDays + " days per request");
+            }
+            return Optional.of(new DayRange(from.get(), to.get()));
+        }
+        if (from.isPresent()) {
+            return Optional.of(new DayRange(from.get(), from.get().plusDays(maxDays - 1L)));
+        }
+        if (to.isPresent()) {
+            return Optional.of(new DayRange(to.get().minusDays(maxDays - 1L), to.get()));
+        }
+        return latestDay.get().map(last -> new DayRange(last.minusDays(maxDays - 1L), last));
+    }
+
     static void instantRange(Optional<Instant> from, Optional<Instant> to) {
         if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) {
             throw ApiException.badRequest("from must not be after to");

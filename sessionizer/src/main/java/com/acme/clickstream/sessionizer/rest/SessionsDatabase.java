@@ -52,22 +52,33 @@ public class SessionsDatabase {
                 rs.getBoolean(18), ts(rs, 19)));
     }
 
-    public List<Kpis.Daily> daily(Optional<LocalDate> from, Optional<LocalDate> to) {
-        Where where = Where.days(from, to);
-        return query("select day, sessions, users, bounce_rate, avg_duration_ms, revenue, purchases, page_views"
-                        + " from bi_daily_sessions" + where.sql(false) + " order by day",
-                where.args, rs -> new Kpis.Daily(day(rs, 1), rs.getLong(2), rs.getLong(3), rs.getBigDecimal(4),
-                        rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7), rs.getLong(8)));
+    /**
+     * The last UTC day with sessions (of one user, or of all): the end of a KPI range the request did not bound.
+     * One step down the day index (V6), not an aggregate.
+     */
+    public Optional<LocalDate> latestDay(Optional<String> userId) {
+        String day = "(session_start at time zone 'UTC')::date";
+        List<LocalDate> last = userId.isPresent()
+                ? query("select " + day + " from sessions where user_id = ? order by " + day + " desc limit 1",
+                        List.of(userId.get()), rs -> rs.getObject(1, LocalDate.class))
+                : query("select " + day + " from sessions order by " + day + " desc limit 1", List.of(),
+                        rs -> rs.getObject(1, LocalDate.class));
+        return last.stream().findFirst();
     }
 
-    public List<Kpis.UserDaily> userDaily(String userId, Optional<LocalDate> from, Optional<LocalDate> to) {
-        Where where = Where.days(from, to);
-        List<Object> args = new ArrayList<>(List.of(userId));
-        args.addAll(where.args);
+    public List<Kpis.Daily> daily(Params.DayRange days, int limit) {
+        return query("select day, sessions, users, bounce_rate, avg_duration_ms, revenue, purchases, page_views"
+                        + " from bi_daily_sessions where day >= ? and day <= ? order by day limit ?",
+                List.of(days.from(), days.to(), limit), rs -> new Kpis.Daily(day(rs, 1), rs.getLong(2), rs.getLong(3),
+                        rs.getBigDecimal(4), rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7), rs.getLong(8)));
+    }
+
+    public List<Kpis.UserDaily> userDaily(String userId, Params.DayRange days, int limit) {
         return query("select user_id, day, sessions, bounce_rate, avg_duration_ms, revenue, purchases, page_views"
-                        + " from bi_user_daily_sessions where user_id = ?" + where.sql(true) + " order by day",
-                args, rs -> new Kpis.UserDaily(rs.getString(1), day(rs, 2), rs.getLong(3), rs.getBigDecimal(4),
-                        rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7), rs.getLong(8)));
+                        + " from bi_user_daily_sessions where user_id = ? and day >= ? and day <= ? order by day limit ?",
+                List.of(userId, days.from(), days.to(), limit), rs -> new Kpis.UserDaily(rs.getString(1), day(rs, 2),
+                        rs.getLong(3), rs.getBigDecimal(4), rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7),
+                        rs.getLong(8)));
     }
 
     public List<Kpis.LandingPage> landingPages(LocalDate day, int limit) {
@@ -77,12 +88,11 @@ public class SessionsDatabase {
                         rs.getLong(4), rs.getBigDecimal(5), rs.getBigDecimal(6)));
     }
 
-    public List<Kpis.Channel> channels(Optional<LocalDate> from, Optional<LocalDate> to) {
-        Where where = Where.days(from, to);
-        return query("select day, channel, sessions, users, bounce_rate, revenue, purchases"
-                        + " from bi_channels" + where.sql(false) + " order by day, sessions desc, channel",
-                where.args, rs -> new Kpis.Channel(day(rs, 1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                        rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getLong(7)));
+    public List<Kpis.Channel> channels(Params.DayRange days, int limit) {
+        return query("select day, channel, sessions, users, bounce_rate, revenue, purchases from bi_channels"
+                        + " where day >= ? and day <= ? order by day, sessions desc, channel limit ?",
+                List.of(days.from(), days.to(), limit), rs -> new Kpis.Channel(day(rs, 1), rs.getString(2),
+                        rs.getLong(3), rs.getLong(4), rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getLong(7)));
     }
 
     private interface Row<T> {
@@ -90,6 +100,9 @@ public class SessionsDatabase {
     }
 
     private <T> List<T> query(String sql, List<Object> args, Row<T> row) {
+        // Read-only for real: the role clickstream_api is read-only by default (V5), and readOnlyMode=always
+        // (application.properties) makes setReadOnly send SET SESSION CHARACTERISTICS also in autocommit mode,
+        // where the driver's default sends nothing.
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             c.setReadOnly(true);
             for (int i = 0; i < args.size(); i++) {
@@ -103,9 +116,8 @@ public class SessionsDatabase {
             }
             return result;
         } catch (SQLException e) {
-            throw ApiException.unavailable("PostgreSQL is not available" + (e.getSQLState() == null ? "" : " (SQL state "
-                    + e.getSQLState() + ")") + "; finished sessions and KPIs cannot be read right now",
-                    api.retryAfterSeconds(), e);
+            throw ApiException.unavailable("PostgreSQL is not available; finished sessions and KPIs cannot be read"
+                    + " right now", "SQL state " + e.getSQLState(), api.retryAfterSeconds(), e);
         }
     }
 
@@ -117,23 +129,5 @@ public class SessionsDatabase {
     private static String day(ResultSet rs, int column) throws SQLException {
         LocalDate d = rs.getObject(column, LocalDate.class);
         return d == null ? null : d.toString();
-    }
-
-    /** Optional inclusive day bounds on a view's {@code day} column. */
-    private record Where(List<String> conditions, List<Object> args) {
-        static Where days(Optional<LocalDate> from, Optional<LocalDate> to) {
-            List<String> conditions = new ArrayList<>();
-            List<Object> args = new ArrayList<>();
-            from.ifPresent(f -> { conditions.add("day >= ?"); args.add(f); });
-            to.ifPresent(t -> { conditions.add("day <= ?"); args.add(t); });
-            return new Where(conditions, args);
-        }
-
-        String sql(boolean afterWhere) {
-            if (conditions.isEmpty()) {
-                return "";
-            }
-            return (afterWhere ? " and " : " where ") + String.join(" and ", conditions);
-        }
     }
 }

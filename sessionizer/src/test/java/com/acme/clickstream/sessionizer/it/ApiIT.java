@@ -44,34 +44,48 @@ class ApiIT {
     @Test
     void readyOnceKafkaStreamsRuns() {
         awaitReady();
-        given().get("/q/health/ready").then().statusCode(200)
+        management().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'Kafka Streams running' }.data.state", equalTo("RUNNING"))
                 .body("checks.find { it.name == 'Kafka Streams topics health check' }.status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/health/started").then().statusCode(200)
+        management().get("/q/health/live").then().statusCode(200);
+        management().get("/q/health/started").then().statusCode(200)
                 .body("checks.find { it.name == 'Kafka Streams started' }.status", equalTo("UP"));
         // PostgreSQL is deliberately not a readiness criterion.
-        given().get("/q/health/ready").then()
+        management().get("/q/health/ready").then()
                 .body("checks.findAll { it.name.toLowerCase().contains('database') }.size()", equalTo(0));
     }
 
-    /** The probes of the Kubernetes manifest, GET on the running service. */
+    /**
+     * The probes of the Kubernetes manifest, GET on the running service: on the management interface (the
+     * container port named "management", 9000 as quarkus.management.port), not on the API's port.
+     */
     @Test
     void kubernetesProbesAnswer() throws Exception {
         Path manifest = Path.of(System.getProperty("sessionizer.k8s.manifest", "../k8s/sessionizer.yaml"));
         Assumptions.assumeTrue(Files.exists(manifest), "no Kubernetes manifest yet at " + manifest);
         String yaml = Files.readString(manifest);
-        assertThat(yaml).contains("containerPort: 8080");
+        assertThat(yaml).contains("containerPort: 8080").contains("- name: management\n              containerPort: 9000");
         List<String> paths = new ArrayList<>();
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-            Matcher m = Pattern.compile(probe + ":\\s*\\n\\s*httpGet:\\s*\\n\\s*path:\\s*(\\S+)").matcher(yaml);
-            assertThat(m.find()).as(probe + " with an httpGet path in " + manifest).isTrue();
+            Matcher m = Pattern.compile(probe + ":\\s*\\n\\s*httpGet:\\s*\\n\\s*path:\\s*(\\S+)\\s*\\n\\s*port:\\s*(\\S+)")
+                    .matcher(yaml);
+            assertThat(m.find()).as(probe + " with an httpGet path and port in " + manifest).isTrue();
             paths.add(m.group(1));
+            assertThat(m.group(2)).as(probe + " port").isEqualTo("management");
         }
         assertThat(paths).containsExactly("/q/health/started", "/q/health/live", "/q/health/ready");
         awaitReady();
         for (String path : paths) {
-            given().get(path).then().statusCode(200);
+            management().get(path).then().statusCode(200);
+        }
+    }
+
+    /** REST clients reach the API's port only: health and metrics are not there. */
+    @Test
+    void healthAndMetricsAreNotOnTheApiPort() {
+        awaitReady();
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/metrics")) {
+            given().get(path).then().statusCode(404);
         }
     }
 
@@ -79,7 +93,7 @@ class ApiIT {
 
     /** Where the service serves its Prometheus metrics: the one place to change should they move port or path. */
     static String scrapeMetrics() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return management().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /**
@@ -113,7 +127,7 @@ class ApiIT {
     @Test
     void prometheusMetricsIncludeKafkaStreamsAndSessionizerMeters() {
         awaitReady();
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)
                 // Kafka Streams' own client metrics (Micrometer's Kafka Streams binder)
                 .contains("kafka_stream_client_state")
@@ -275,6 +289,41 @@ class ApiIT {
                 + "\"revenue\":0.00,\"purchases\":0}]");
     }
 
+    /**
+     * Every KPI list is bounded: a missing bound is taken 366 days from the other, and with neither the range ends
+     * on the last day with sessions (of the user, for a user's KPIs); a limit cuts the list.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/api/kpis/daily                                    | 2031-01-10,2031-01-11",
+            "/api/kpis/daily?from=2031-01-11                    | 2031-01-11",
+            "/api/kpis/daily?to=2031-01-10                      | 2031-01-10",
+            "/api/kpis/daily?from=2030-01-11&to=2031-01-11      | 2031-01-10,2031-01-11",
+            "/api/kpis/daily?limit=1                            | 2031-01-10",
+            "/api/kpis/daily?from=2031-01-12                    | ''",
+            "/api/users/it-hist-1/kpis/daily                    | 2031-01-10,2031-01-11",
+            "/api/users/it-hist-2/kpis/daily                    | 2031-01-10",
+            "/api/users/it-hist-1/kpis/daily?to=2031-01-10      | 2031-01-10",
+            "/api/users/it-hist-1/kpis/daily?limit=1            | 2031-01-10",
+            "/api/users/nobody-here/kpis/daily                  | ''",
+            "/api/kpis/channels                                 | 2031-01-10,2031-01-10,2031-01-11",
+            "/api/kpis/channels?from=2031-01-10&to=2031-01-11&limit=2 | 2031-01-10,2031-01-10",
+    })
+    void kpiListsAreBoundedByDaysAndLimit(String path, String days) throws Exception {
+        insertSessions();
+        List<String> actual = given().get(path).then().statusCode(200).extract().jsonPath().getList("day");
+        assertThat(String.join(",", actual)).isEqualTo(days);
+    }
+
+    @Test
+    void aLimitedChannelListKeepsTheOrderOfTheWholeList() throws Exception {
+        insertSessions();
+        assertThat(given().get("/api/kpis/channels?from=2031-01-10&to=2031-01-11&limit=1").then().statusCode(200)
+                .extract().asString()).isEqualTo("["
+                + "{\"day\":\"2031-01-10\",\"channel\":\"google\",\"sessions\":2,\"users\":2,\"bounce_rate\":0.0000,"
+                + "\"revenue\":19.75,\"purchases\":2}]");
+    }
+
     // ---- bad requests -----------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
@@ -291,6 +340,13 @@ class ApiIT {
             "/api/kpis/landing-pages                                    | day is required",
             "/api/kpis/landing-pages?day=2031-01-10&limit=-5            | limit must be from 1 to 1000",
             "/api/kpis/channels?from=2031-01-10&to=2031-01-09           | from must not be after to",
+            "/api/kpis/daily?from=2030-01-10&to=2031-01-11              | from 2030-01-10 to 2031-01-11 spans 367 days; at most 366 days per request",
+            "/api/users/u1/kpis/daily?from=2030-01-01&to=2031-12-31     | from 2030-01-01 to 2031-12-31 spans 730 days; at most 366 days per request",
+            "/api/kpis/channels?from=2030-01-01&to=2031-01-10           | from 2030-01-01 to 2031-01-10 spans 375 days; at most 366 days per request",
+            "/api/kpis/daily?limit=367                                  | limit must be from 1 to 366, was 367",
+            "/api/users/u1/kpis/daily?limit=0                           | limit must be from 1 to 366, was 0",
+            "/api/kpis/channels?limit=10001                             | limit must be from 1 to 10000, was 10001",
+            "/api/kpis/channels?limit=all                               | limit must be an integer from 1 to 10000",
             "/api/users/LONG/sessions                                   | userId must have at most 256 characters",
             "/api/users/LONG/sessions/open                              | userId must have at most 256 characters",
             "/api/users/LONG/kpis/daily                                 | userId must have at most 256 characters",
@@ -336,6 +392,11 @@ class ApiIT {
 
     static void awaitReady() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+                .until(() -> management().get("/q/health/ready").statusCode() == 200);
+    }
+
+    /** Requests to the management interface (health, metrics), which is not the API's port. */
+    static io.restassured.specification.RequestSpecification management() {
+        return given().port(SessionizerTestResource.managementPort());
     }
 }

@@ -25,13 +25,15 @@ final class AppProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final int port;
+    final int managementPort;
     final Path log;
     private final Process process;
     final long startedNanos;
 
-    private AppProcess(Process process, int port, Path log, long startedNanos) {
+    private AppProcess(Process process, int port, int managementPort, Path log, long startedNanos) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.startedNanos = startedNanos;
     }
@@ -59,10 +61,12 @@ final class AppProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            int managementPort = FreePorts.next();
+            pb.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
             pb.environment().put("SESSIONIZER_ADVERTISED_HOST", "127.0.0.1");
             pb.environment().putAll(env);
             long started = System.nanoTime();
-            return new AppProcess(pb.start(), port, log, started);
+            return new AppProcess(pb.start(), port, managementPort, log, started);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -92,10 +96,14 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    /** The status and body of GET path, or status -1 when nothing listens. */
+    /**
+     * The status and body of GET path, or status -1 when nothing listens. Health and metrics ({@code /q/...}) are
+     * asked on the management interface, everything else on the API's port.
+     */
     HttpResult get(String path) {
+        int target = path.startsWith("/q/") ? managementPort : port;
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return new HttpResult(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null),
                     r.headers().firstValue("X-Sessionizer-Served-By").orElse(null));

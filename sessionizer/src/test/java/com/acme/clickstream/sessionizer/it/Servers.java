@@ -25,6 +25,11 @@ final class Servers {
         return pg;
     }
 
+    /** The URL of our database with no user in it: the user is configured on its own. */
+    static String jdbcUrlWithoutUser() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres().port() + "/" + DATABASE;
+    }
+
     /** The contract's six topics under a prefix ("" = the default names), as the sessionizer expects them. */
     static Map<String, String> createTopics(String prefix) {
         KafkaBroker kafka = kafka();

@@ -24,7 +24,8 @@ class StartupIT {
         env.put("KAFKA_BOOTSTRAP_SERVERS", Servers.kafka().bootstrapServers());
         env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", "sessionizer-startup-it");
         env.put("KAFKA_STREAMS_STATE_DIR", Servers.scratch("startup-state").toString());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres");
+        int downPort = FreePorts.next();
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + downPort + "/postgres");
         env.putAll(Servers.asEnv(Servers.topicSettings(prefix)));
         try (AppProcess app = AppProcess.start("startup", env)) {
             // HTTP is up while Kafka Streams waits for its topics: started, live and ready say DOWN.
@@ -47,7 +48,11 @@ class StartupIT {
             // PostgreSQL down: its endpoints say 503 with a JSON message, never 500; the rest works.
             AppProcess.HttpResult history = app.get("/api/users/u1/sessions");
             assertThat(history.status()).as(history.body()).isEqualTo(503);
-            assertThat(history.body()).contains("\"status\":503").contains("PostgreSQL is not available");
+            // The body says what the caller can act on; where the database is and what the driver said stay in
+            // the log.
+            assertThat(history.body()).isEqualTo("{\"status\":503,\"error\":\"Service Unavailable\",\"message\":"
+                    + "\"PostgreSQL is not available; finished sessions and KPIs cannot be read right now\"}");
+            assertThat(history.body()).doesNotContain("127.0.0.1").doesNotContain(String.valueOf(downPort));
             assertThat(history.retryAfter()).isEqualTo("2");
             assertThat(app.get("/api/kpis/daily?from=2031-01-01&to=2031-01-02").status()).isEqualTo(503);
             assertThat(app.get("/api/users/u1/sessions/open").body()).isEqualTo("[]");
