@@ -37,7 +37,9 @@ final class SourceConfig {
             // The address advertised to Kafka Streams (quarkus-kafka-streams); also in application.properties.
             "quarkus.kafka-streams.application-server", "quarkus-kafka-streams",
             // Migrations at start (quarkus-flyway); the manifests switch it off explicitly.
-            "quarkus.flyway.migrate-at-start", "quarkus-flyway");
+            "quarkus.flyway.migrate-at-start", "quarkus-flyway",
+            // The OIDC provider whose bearer tokens /api accepts (quarkus-oidc), set per deployment.
+            "quarkus.oidc.auth-server-url", "quarkus-oidc");
 
     /** MicroProfile Config's environment variable name of a property. */
     static String env(String property) {

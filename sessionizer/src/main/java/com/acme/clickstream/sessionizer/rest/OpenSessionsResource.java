@@ -9,10 +9,12 @@ import java.util.List;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
@@ -63,7 +65,8 @@ public class OpenSessionsResource {
 
     /** @param local set on forwarded requests: answer from this instance or fail, never forward again */
     @GET
-    public Response open(@PathParam("userId") String userId, @QueryParam("local") boolean local) {
+    public Response open(@PathParam("userId") String userId, @QueryParam("local") boolean local,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         Params.userId(userId);
         KafkaStreams ks = streams.isResolvable() ? streams.get() : null;
         if (ks == null || ks.state() != KafkaStreams.State.RUNNING) {
@@ -95,13 +98,18 @@ public class OpenSessionsResource {
             // Ownership moved between the forwarding instance's look-up and ours: let the caller retry.
             throw rebalancing("this instance no longer owns the partition of this user");
         }
-        return forward(owner.activeHost(), userId);
+        return forward(owner.activeHost(), userId, authorization);
     }
 
-    Response forward(HostInfo owner, String userId) {
+    /** @param authorization the caller's credentials, passed on: with authentication on, the owner asks for them too */
+    Response forward(HostInfo owner, String userId, String authorization) {
         URI uri = forwardUri(owner, userId);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(api.forwardTimeout())
-                .header("Accept", MediaType.APPLICATION_JSON).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(api.forwardTimeout())
+                .header("Accept", MediaType.APPLICATION_JSON);
+        if (authorization != null) {
+            builder.header(HttpHeaders.AUTHORIZATION, authorization);
+        }
+        HttpRequest request = builder.GET().build();
         try {
             HttpResponse<byte[]> answer = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             Response.ResponseBuilder response = Response.status(answer.statusCode())

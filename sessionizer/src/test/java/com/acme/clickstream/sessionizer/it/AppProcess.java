@@ -101,10 +101,17 @@ final class AppProcess implements AutoCloseable {
      * asked on the management interface, everything else on the API's port.
      */
     HttpResult get(String path) {
+        return get(path, Map.of());
+    }
+
+    /** As {@link #get(String)}, with these request headers. */
+    HttpResult get(String path, Map<String, String> headers) {
         int target = path.startsWith("/q/") ? managementPort : port;
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
+                    .timeout(Duration.ofSeconds(10));
+            headers.forEach(request::header);
+            HttpResponse<String> r = HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
             return new HttpResult(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null),
                     r.headers().firstValue("X-Sessionizer-Served-By").orElse(null));
         } catch (IOException e) {

@@ -41,7 +41,7 @@ class UnavailableBodyTest {
         OpenSessionsResource resource = new OpenSessionsResource(unresolvable(), unresolvable(), API);
         int port = FreePorts.next();
         ApiException e = catchThrowableOfType(ApiException.class,
-                () -> resource.forward(new HostInfo("127.0.0.1", port), "u1"));
+                () -> resource.forward(new HostInfo("127.0.0.1", port), "u1", null));
         ApiError body = body(e);
         assertThat(body).isEqualTo(new ApiError(503, "Service Unavailable",
                 "the instance owning this user did not answer"));
@@ -51,7 +51,7 @@ class UnavailableBodyTest {
     @Test
     void kafkaStreamsNotRunningIsSaidWithoutDetail() {
         OpenSessionsResource resource = new OpenSessionsResource(unresolvable(), unresolvable(), API);
-        ApiError body = body(catchThrowableOfType(ApiException.class, () -> resource.open("u1", false)));
+        ApiError body = body(catchThrowableOfType(ApiException.class, () -> resource.open("u1", false, null)));
         assertThat(body.message())
                 .isEqualTo("open sessions are unavailable while Kafka Streams rebalances: Kafka Streams is not configured");
     }
