@@ -53,15 +53,7 @@ public final class Jobs {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         adjust.accept(env);
         new SessionSinkJob(config).build(env, SessionSources.kafka(config), sink);
-        JobClient client = env.executeAsync("test " + config.topic());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (client.getJobStatus().get() != JobStatus.RUNNING) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("job not running: " + client.getJobStatus().get());
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-        return client;
+        return submitAndAwaitRunning(env, config);
     }
 
     /**
@@ -74,6 +66,11 @@ public final class Jobs {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
         new SessionSinkJob(config).build(env, SessionSources.kafka(config), sink);
         after.accept(env);
+        return submitAndAwaitRunning(env, config);
+    }
+
+    private static JobClient submitAndAwaitRunning(StreamExecutionEnvironment env, SinkJobConfig config)
+            throws Exception {
         JobClient client = env.executeAsync("test " + config.topic());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (client.getJobStatus().get() != JobStatus.RUNNING) {
