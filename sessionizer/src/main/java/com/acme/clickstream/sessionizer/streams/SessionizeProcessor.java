@@ -33,10 +33,11 @@ import java.util.PriorityQueue;
  *
  * <p>Per event the work does not grow with the length of the user's session: an event that orders after the
  * user's last event, or strictly inside one open session (where no rule can split), updates that session's running
- * summary (the header) and appends the event to the session-events store. Only an event that may move a session
- * boundary (before or between open sessions, or a campaign that may split) reads the user's open events back and
- * re-splits them with {@link SessionRulesEngine}, exactly as the contract defines sessions. Finalization emits from
- * the summary and deletes the session's events by key. Which users are due when is kept in memory and rebuilt from
+ * summary and appends the event to the session's inline tail (both in the header, written once per commit);
+ * every {@link UserHeader#CHUNK} events the tail goes to the session-events store as one entry. Only an event that
+ * may move a session boundary (before or between open sessions, or a campaign that may split) reads the user's open
+ * events back and re-splits them with {@link SessionRulesEngine}, exactly as the contract defines sessions.
+ * Finalization emits from the summary and deletes the session's chunks by key. Which users are due when is kept in memory and rebuilt from
  * the headers at task init; dedup entries expire by a sweep over the dedup store, with no index to maintain.
  */
 final class SessionizeProcessor implements Processor<String, Validated.ValidEvent, String, Output> {
@@ -46,8 +47,11 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     /** Dedup entries visited per processed record by the expiry sweep (amortized): the store stays bounded. */
     private static final int SWEEP_EVERY = 512;
     private static final int SWEEP_STEP = 2 * SWEEP_EVERY;
-    /** Headers kept deserialized between commits (clean ones beyond this are dropped after a flush). */
-    private static final int HEADER_CACHE = 100_000;
+    /**
+     * Headers kept deserialized between commits (clean ones beyond this are dropped after a flush). Each holds at
+     * most CHUNK - 1 inline events per open session, so this bounds the heap they take.
+     */
+    private static final int HEADER_CACHE = 50_000;
 
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
@@ -181,7 +185,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         for (KeyValue<String, UserHeader> kv : legacy) {
             byte[] user = utf8(kv.key);
             for (int i = 0; i < kv.value.open.size(); i++) {
-                writeEvents(user, kv.value.open.get(i).seq, kv.value.legacyEvents.get(i));
+                storeEvents(user, kv.value.open.get(i), kv.value.legacyEvents.get(i));
             }
             kv.value.legacyEvents = null;
             putHeader(users.get(kv.key), kv.value);
@@ -399,16 +403,19 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
      * event is inserted and the contract's rules split them again. Returns false when the event is too late.
      */
     private boolean resplit(UserHeader h, byte[] user, Event e) {
-        long stored = h.storedEvents();
-        List<Event> all = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, stored + 1));
+        long expected = h.openEvents();
+        List<Event> all = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, expected + 1));
         try (KeyValueIterator<Bytes, byte[]> it = events.range(StoreKeys.firstEvent(user), StoreKeys.lastEvent(user))) {
             while (it.hasNext()) {
-                all.add(StateCodec.fromBytes(it.next().value));
+                StateCodec.chunkFromBytes(it.next().value, all);
             }
         }
-        if (all.size() != stored) {
-            throw new IllegalStateException("session-events of a user hold " + all.size() + " events, its header "
-                    + stored);
+        for (UserHeader.Open o : h.open) {
+            all.addAll(o.tail);
+        }
+        if (all.size() != expected) {
+            throw new IllegalStateException("the open sessions of a user hold " + all.size() + " events, its header "
+                    + expected);
         }
         all.add(e);
         all.sort(Event.ORDER);
@@ -426,37 +433,73 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         openSessions -= h.open.size();
         h.open.clear();
         for (List<Event> session : split.sessions()) {
-            long seq = h.nextSeq++;
-            writeEvents(user, seq, session);
-            h.open.add(new UserHeader.Open(seq, SessionSummary.of(session)));
+            UserHeader.Open o = new UserHeader.Open(h.nextSeq++, SessionSummary.of(session), 0, null);
+            storeEvents(user, o, session);
+            h.open.add(o);
         }
         openSessions += h.open.size();
         return true;
     }
 
     private void openSession(UserHeader h, byte[] user, Event e) {
-        long seq = h.nextSeq++;
-        events.put(StoreKeys.event(user, seq, 0), StateCodec.toBytes(e));
-        h.open.add(new UserHeader.Open(seq, SessionSummary.of(e)));
+        List<Event> tail = new ArrayList<>(4);
+        tail.add(e);
+        h.open.add(new UserHeader.Open(h.nextSeq++, SessionSummary.of(e), 0, tail));
         openSessions++;
     }
 
     private void append(byte[] user, UserHeader.Open session, Event e) {
-        events.put(StoreKeys.event(user, session.seq, session.summary.count()), StateCodec.toBytes(e));
         session.summary.add(e);
+        session.tail.add(e);
+        if (session.tail.size() >= UserHeader.CHUNK) {
+            events.put(StoreKeys.event(user, session.seq, session.chunks++), StateCodec.chunkToBytes(session.tail));
+            session.tail = new ArrayList<>(4);
+        }
     }
 
-    private void writeEvents(byte[] user, long seq, List<Event> session) {
-        for (int n = 0; n < session.size(); n++) {
-            events.put(StoreKeys.event(user, seq, n), StateCodec.toBytes(session.get(n)));
+    /** Stores a session's events (any order) as full chunks and an inline tail. */
+    private void storeEvents(byte[] user, UserHeader.Open session, List<Event> all) {
+        int full = all.size() / UserHeader.CHUNK;
+        session.chunks = 0;
+        for (int k = 0; k < full; k++) {
+            events.put(StoreKeys.event(user, session.seq, session.chunks++),
+                    StateCodec.chunkToBytes(all.subList(k * UserHeader.CHUNK, (k + 1) * UserHeader.CHUNK)));
         }
+        session.tail = new ArrayList<>(all.subList(full * UserHeader.CHUNK, all.size()));
     }
 
     /** By key, without reading: a put of null is a delete that skips the read a store's delete() does. */
     private void deleteEvents(byte[] user, UserHeader.Open session) {
-        for (int n = 0; n < session.summary.count(); n++) {
+        for (int n = 0; n < session.entries(); n++) {
             events.put(StoreKeys.event(user, session.seq, n), null);
         }
+    }
+
+    /**
+     * Rewrites, in chunks, the sessions an earlier version stored one event per entry: so that no other path needs
+     * to know that layout. Returns whether the header changed.
+     */
+    private boolean rewriteSingleEvents(byte[] user, UserHeader h) {
+        boolean changed = false;
+        for (UserHeader.Open o : h.open) {
+            if (!o.singleEvents()) {
+                continue;
+            }
+            List<Event> all = new ArrayList<>(o.summary.count());
+            for (int n = 0; n < o.summary.count(); n++) {
+                Bytes key = StoreKeys.event(user, o.seq, n);
+                byte[] value = events.get(key);
+                if (value == null) {
+                    throw new IllegalStateException("session-events lack event " + n + " of a session of "
+                            + o.summary.count());
+                }
+                all.add(StateCodec.fromBytes(value));
+                events.put(key, null);
+            }
+            storeEvents(user, o, all);
+            changed = true;
+        }
+        return changed;
     }
 
     private void late(Record<String, Validated.ValidEvent> record, Validated.ValidEvent v) {
@@ -515,11 +558,15 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     /** The user's header, loaded from the store when it is not in memory (never while it is dirty). */
     private UserHeader header(UserEntry entry) {
         if (entry.header == null) {
-            entry.header = headers.get(entry.user);
-            if (entry.header == null) {
+            UserHeader h = headers.get(entry.user);
+            if (h == null) {
                 throw new IllegalStateException("no header in the sessions store for user with state " + entry.user);
             }
+            entry.header = h;
             cachedHeaders++;
+            if (rewriteSingleEvents(utf8(entry.user), h)) {
+                markDirty(entry);
+            }
         }
         return entry.header;
     }

@@ -7,6 +7,7 @@ import com.acme.clickstream.sessionizer.model.FinalContext;
 /**
  * The binary parts of the stores' values. An event of an open session:
  * {@code ts:int64 id:str type:str page:nstr amount:decimal utmSource:nstr utmMedium:nstr utmCampaign:nstr};
+ * a chunk of them (a session-events entry): {@code count:varint event*};
  * the context of a user's last final session:
  * {@code 0x00 | 0x01 start:int64 lastTs:int64 lastEventId:str (0x00 | 0x01 source:str medium:nstr campaign:nstr)}.
  */
@@ -65,6 +66,27 @@ final class StateCodec {
         Bin.Out out = new Bin.Out(64);
         write(out, e);
         return out.toArray();
+    }
+
+    static byte[] chunkToBytes(java.util.List<Event> events) {
+        Bin.Out out = new Bin.Out(4 + 56 * events.size());
+        out.varint(events.size());
+        for (Event e : events) {
+            write(out, e);
+        }
+        return out.toArray();
+    }
+
+    /** Adds the events of a chunk to {@code into}. */
+    static void chunkFromBytes(byte[] bytes, java.util.List<Event> into) {
+        Bin.In in = new Bin.In(bytes, 0);
+        int n = in.varint();
+        for (int i = 0; i < n; i++) {
+            into.add(read(in));
+        }
+        if (!in.atEnd()) {
+            throw new org.apache.kafka.common.errors.SerializationException("trailing bytes in event chunk");
+        }
     }
 
     static Event fromBytes(byte[] bytes) {

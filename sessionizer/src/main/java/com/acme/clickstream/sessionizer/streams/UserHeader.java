@@ -9,20 +9,44 @@ import java.util.List;
 
 /**
  * Value of the sessions store, per user: the running summary of each open session (in session order), the context
- * of the last final session (for lateness) and the next session sequence number. The events themselves are in the
- * session-events store under (user, session seq, n), written once each and read back only when an out-of-order
- * event may move session boundaries: the header stays small however long a session grows.
+ * of the last final session (for lateness) and the next session sequence number. A session's events are kept for
+ * the exact re-split an out-of-order event may need: its latest events (fewer than {@link #CHUNK}) inline in the
+ * header, the earlier ones in the session-events store in chunks of {@link #CHUNK} under (user, session seq, chunk
+ * number), each chunk written once and deleted once. The header stays small however long a session grows, and a
+ * session of a few events, as most are, costs no session-events record at all.
  */
 final class UserHeader {
 
-    /** An open session: its events are session-events (user, seq, 0 .. summary.count() - 1). */
+    /** Events per session-events entry: the inline tail is written out as one entry when it reaches this size. */
+    static final int CHUNK = 16;
+    /** {@link Open#chunks} of a session stored by an earlier version: one session-events entry per event. */
+    static final int SINGLE_EVENTS = -1;
+
+    /**
+     * An open session: {@code chunks} session-events entries (user, seq, 0 .. chunks - 1) of {@link #CHUNK} events
+     * each, then {@code tail} inline; or, from an earlier version ({@code chunks == SINGLE_EVENTS}), one entry per
+     * event (user, seq, 0 .. summary.count() - 1) and no tail.
+     */
     static final class Open {
         final long seq;
         final SessionSummary summary;
+        int chunks;
+        List<Event> tail;
 
-        Open(long seq, SessionSummary summary) {
+        Open(long seq, SessionSummary summary, int chunks, List<Event> tail) {
             this.seq = seq;
             this.summary = summary;
+            this.chunks = chunks;
+            this.tail = tail;
+        }
+
+        boolean singleEvents() {
+            return chunks == SINGLE_EVENTS;
+        }
+
+        /** Session-events entries of this session. */
+        int entries() {
+            return singleEvents() ? summary.count() : chunks;
         }
     }
 
@@ -50,8 +74,8 @@ final class UserHeader {
         return open.get(open.size() - 1);
     }
 
-    /** Events stored for the open sessions in all. */
-    long storedEvents() {
+    /** Events of the open sessions in all (stored and inline). */
+    long openEvents() {
         long n = 0;
         for (Open o : open) {
             n += o.summary.count();

@@ -12,19 +12,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Binary serde of {@link UserHeader}, written on every accepted event, so it is small and flat:
+ * Binary serde of {@link UserHeader}, written once per commit for every user with news, so it is small and flat:
  * <pre>
- * value    = 0x02 final next-seq:int64 open-count:varint (seq:int64 summary)*
+ * value    = 0x03 final next-seq:int64 open-count:varint (seq:int64 chunks:varint summary tail-count:varint event*)*
+ * event    = see StateCodec
  * final    = 0x00 | 0x01 start:int64 lastTs:int64 lastEventId:str campaign
  * campaign = 0x00 | 0x01 source:str medium:nstr campaign:nstr
  * summary  = see SessionSummary#writeTo
  * </pre>
- * Values of earlier versions (0x01 binary or JSON: a user's whole event buffer, {@link UserStateSerde}) are read
- * as a header carrying those events in {@link UserHeader#legacyEvents}, which task init moves to the events store.
+ * Values of earlier versions are read too: 0x02 (as 0x03 without chunks and tails: one session-events entry per event,
+ * {@link UserHeader#SINGLE_EVENTS}, rewritten in chunks when the session is next touched), and 0x01 binary or JSON
+ * (a user's whole event buffer, {@link UserStateSerde}), read as a header carrying those events in
+ * {@link UserHeader#legacyEvents}, which task init moves to the events store.
  */
 final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>, Deserializer<UserHeader> {
 
     static final byte V2 = 0x02;
+    static final byte V3 = 0x03;
 
     private final UserStateSerde legacy = new UserStateSerde();
 
@@ -36,14 +40,26 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         if (h.legacyEvents != null) {
             throw new IllegalStateException("a header read from an earlier version must be migrated first");
         }
-        Bin.Out out = new Bin.Out(48 + 96 * h.open.size());
-        out.b(V2);
+        int tails = 0;
+        for (UserHeader.Open o : h.open) {
+            if (o.singleEvents()) {
+                throw new IllegalStateException("a session stored by an earlier version must be rewritten first");
+            }
+            tails += o.tail.size();
+        }
+        Bin.Out out = new Bin.Out(48 + 112 * h.open.size() + 48 * tails);
+        out.b(V3);
         StateCodec.writeFinal(out, h.lastFinal);
         out.i64(h.nextSeq);
         out.varint(h.open.size());
         for (UserHeader.Open o : h.open) {
             out.i64(o.seq);
+            out.varint(o.chunks);
             o.summary.writeTo(out);
+            out.varint(o.tail.size());
+            for (Event e : o.tail) {
+                StateCodec.write(out, e);
+            }
         }
         return out.toArray();
     }
@@ -53,9 +69,10 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         if (data == null) {
             return null;
         }
-        if (data.length == 0 || data[0] != V2) {
+        if (data.length == 0 || (data[0] != V3 && data[0] != V2)) {
             return fromLegacy(legacy.deserialize(topic, data));
         }
+        boolean v3 = data[0] == V3;
         Bin.In in = new Bin.In(data, 1);
         FinalContext fin = StateCodec.readFinal(in);
         long nextSeq = in.i64();
@@ -63,7 +80,18 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         List<UserHeader.Open> open = new ArrayList<>(n + 1);
         for (int i = 0; i < n; i++) {
             long seq = in.i64();
-            open.add(new UserHeader.Open(seq, SessionSummary.readFrom(in)));
+            if (!v3) {
+                open.add(new UserHeader.Open(seq, SessionSummary.readFrom(in), UserHeader.SINGLE_EVENTS, List.of()));
+                continue;
+            }
+            int chunks = in.varint();
+            SessionSummary summary = SessionSummary.readFrom(in);
+            int t = in.varint();
+            List<Event> tail = new ArrayList<>(Math.min(t, UserHeader.CHUNK));
+            for (int k = 0; k < t; k++) {
+                tail.add(StateCodec.read(in));
+            }
+            open.add(new UserHeader.Open(seq, summary, chunks, tail));
         }
         if (!in.atEnd()) {
             throw new SerializationException("trailing bytes in user header: " + in.remaining());
@@ -76,7 +104,7 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         List<List<Event>> events = new ArrayList<>(state.open().size());
         long seq = 0;
         for (List<Event> session : state.open()) {
-            open.add(new UserHeader.Open(seq++, SessionSummary.of(session)));
+            open.add(new UserHeader.Open(seq++, SessionSummary.of(session), 0, new ArrayList<>()));
             events.add(session);
         }
         UserHeader h = new UserHeader(state.lastFinal(), seq, open);

@@ -61,7 +61,7 @@ public final class Capacity {
     static final Duration GRACE = Duration.ofSeconds(5);
 
     record Run(String topology, int threads, long events, double seconds, double firstThirdPerS,
-               double lastThirdPerS, double cpuUsPerEvent) {
+               double lastThirdPerS, double cpuUsPerEvent, double processCpuUsPerEvent) {
         double perSecond() {
             return events / seconds;
         }
@@ -85,8 +85,29 @@ public final class Capacity {
             preload(broker.bootstrapServers(), topics.events(), events, users);
             System.out.printf("[capacity] pre-loaded %d events in %.1f s%n", events, (System.nanoTime() - t0) / 1e9);
             Map<TopicPartition, Long> end = endOffsets(admin, topics.events());
-            List<Run> runs = new ArrayList<>();
             int n = 0;
+            // Both topologies first drain a smaller backlog of their own, unreported: the JIT compiles the broker's,
+            // the clients' and Kafka Streams' paths once, and the first measured run does not pay for it alone.
+            Topics warm = new Topics("capacity-warmup-events", topics.users(), topics.pages(),
+                    "capacity-warmup-sessions", "capacity-warmup-dlq", "capacity-warmup-late");
+            for (String t : List.of(warm.events(), warm.sessions(), warm.dlq(), warm.late())) {
+                broker.createTopic(t, PARTITIONS);
+            }
+            int warmEvents = Math.min(events, 300_000);
+            preload(broker.bootstrapServers(), warm.events(), warmEvents, users);
+            Map<TopicPartition, Long> warmEnd = endOffsets(admin, warm.events());
+            for (boolean sessionizer : new boolean[] {true, false}) {
+                String appId = (sessionizer ? "warmup-sessionizer-" : "warmup-baseline-") + (n++);
+                Topology topology = sessionizer
+                        ? new SessionizerTopology(warm, rules(), new SimpleMeterRegistry()).build()
+                        : baseline(warm.events(), appId + "-counts");
+                if (!sessionizer) {
+                    broker.createTopic(appId + "-counts", PARTITIONS);
+                }
+                drain(sessionizer ? "warm-up sessionizer" : "warm-up baseline", topology, appId, 1, broker, admin,
+                        warmEnd, work);
+            }
+            List<Run> runs = new ArrayList<>();
             for (String tc : threadCounts) {
                 int threads = Integer.parseInt(tc.trim());
                 for (int r = 0; r < rounds; r++) {
@@ -105,8 +126,10 @@ public final class Capacity {
                                 admin, end, work);
                         runs.add(run);
                         System.out.printf("[capacity] %s threads=%d: %.0f events/s (first third %.0f/s, last third "
-                                        + "%.0f/s), %.1f us stream-thread CPU per event%n", run.topology(), threads,
-                                run.perSecond(), run.firstThirdPerS(), run.lastThirdPerS(), run.cpuUsPerEvent());
+                                        + "%.0f/s), %.1f us stream-thread CPU per event, %.1f us process CPU per event "
+                                        + "(broker included)%n", run.topology(), threads, run.perSecond(),
+                                run.firstThirdPerS(), run.lastThirdPerS(), run.cpuUsPerEvent(),
+                                run.processCpuUsPerEvent());
                     }
                 }
             }
@@ -118,10 +141,13 @@ public final class Capacity {
                 double bRate = median(b.stream().mapToDouble(Run::perSecond).toArray());
                 System.out.printf("CAPACITY threads=%d guarantee=exactly_once_v2 events=%d sessionizer_events_per_s=%.0f "
                                 + "baseline_ks_events_per_s=%.0f ratio=%.2f first_third_per_s=%.0f last_third_per_s=%.0f "
-                                + "cpu_us_per_event=%.1f%n", threads, events, sRate, bRate, sRate / bRate,
+                                + "cpu_us_per_event=%.1f process_cpu_us_per_event=%.1f baseline_process_cpu_us_per_event=%.1f%n",
+                        threads, events, sRate, bRate, sRate / bRate,
                         median(s.stream().mapToDouble(Run::firstThirdPerS).toArray()),
                         median(s.stream().mapToDouble(Run::lastThirdPerS).toArray()),
-                        median(s.stream().mapToDouble(Run::cpuUsPerEvent).toArray()));
+                        median(s.stream().mapToDouble(Run::cpuUsPerEvent).toArray()),
+                        median(s.stream().mapToDouble(Run::processCpuUsPerEvent).toArray()),
+                        median(b.stream().mapToDouble(Run::processCpuUsPerEvent).toArray()));
             }
         }
     }
@@ -158,7 +184,11 @@ public final class Capacity {
         p.putAll(ServiceSettings.kafkaStreams());
         long total = end.values().stream().mapToLong(Long::longValue).sum();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (KafkaStreams streams = new KafkaStreams(topology, p)) {
+            long processCpu0 = os.getProcessCpuTime();
+            Map<String, Long> threadCpu0 = cpuByThreadKind(mx, appId);
             long start = System.nanoTime();
             streams.start();
             long third = -1;
@@ -184,11 +214,98 @@ public final class Capacity {
                 Thread.sleep(100); // a benchmark main polling progress, not a test
             }
             long finished = System.nanoTime();
+            long processCpu = os.getProcessCpuTime() - processCpu0;
+            double sent = 0;
+            double bytes = 0;
+            for (var m : streams.metrics().entrySet()) {
+                if (m.getKey().group().equals("producer-metrics")) {
+                    if (m.getKey().name().equals("record-send-total")) {
+                        sent += ((Number) m.getValue().metricValue()).doubleValue();
+                    } else if (m.getKey().name().equals("outgoing-byte-total")) {
+                        bytes += ((Number) m.getValue().metricValue()).doubleValue();
+                    }
+                }
+            }
+            System.out.printf("[capacity] %s threads=%d produced %.2f records and %.0f bytes per event%n", name,
+                    threads, sent / total, bytes / total);
+            Map<String, Long> threadCpu = cpuByThreadKind(mx, appId);
+            StringBuilder kinds = new StringBuilder();
+            long javaThreads = 0;
+            for (Map.Entry<String, Long> k : new java.util.TreeMap<>(threadCpu).entrySet()) {
+                long d = k.getValue() - threadCpu0.getOrDefault(k.getKey(), 0L);
+                javaThreads += d;
+                
+                kinds.append(String.format(" %s=%.1f", k.getKey(), d / 1e3 / total));
+            }
+            kinds.append(String.format(" unaccounted=%.1f", (processCpu - javaThreads) / 1e3 / total));
+            System.out.printf("[capacity] %s threads=%d us CPU per event by thread kind:%s%n", name, threads, kinds);
             streams.close(Duration.ofSeconds(60));
             streams.cleanUp();
             double seconds = (finished - start) / 1e9;
             return new Run(name, threads, total, seconds, (total / 3.0) / ((third - start) / 1e9),
-                    (total - 2 * total / 3.0) / ((finished - twoThirds) / 1e9), cpu / 1e3 / total);
+                    (total - 2 * total / 3.0) / ((finished - twoThirds) / 1e9), cpu / 1e3 / total,
+                    processCpu / 1e3 / total);
+        }
+    }
+
+    /** CPU time of the JVM's threads so far, by what they do (the broker runs in this JVM too). */
+    static Map<String, Long> cpuByThreadKind(ThreadMXBean mx, String appId) {
+        Map<String, Long> out = new HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            String kind;
+            if (n.contains("producer-network-thread")) {
+                kind = n.contains(appId) ? "app-producer" : "other-producer";
+            } else if (n.startsWith(appId) && n.contains("-StreamThread-")) {
+                kind = "stream-thread";
+            } else if (n.startsWith(appId)) {
+                kind = "app-other";
+            } else if (n.contains("kafka-request-handler")) {
+                kind = "broker-handler";
+            } else if (n.contains("data-plane") || n.contains("kafka-network")) {
+                kind = "broker-network";
+            } else if (n.contains("log-cleaner") || n.contains("kafka-scheduler")) {
+                kind = "broker-log-maintenance";
+            } else if (n.contains("Txn") || n.contains("coordinator") || n.contains("transaction")) {
+                kind = "broker-coordinators";
+            } else {
+                kind = "other";
+            }
+            out.merge(kind, Math.max(0, mx.getThreadCpuTime(t.getId())), Long::sum);
+        }
+        nativeThreadCpu(out);
+        return out;
+    }
+
+    /**
+     * CPU time of the threads the JVM does not list (RocksDB's flush and compaction threads, GC, JIT), from
+     * /proc/self/task (Linux; nothing elsewhere), in nanoseconds at the kernel's clock tick of 10 ms.
+     */
+    static void nativeThreadCpu(Map<String, Long> out) {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return;
+        }
+        try (var dirs = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) dirs::iterator) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).trim();
+                    String kind = comm.startsWith("rocksdb") ? "native-rocksdb"
+                            : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "native-gc"
+                            : comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? "native-jit" : null;
+                    if (kind == null) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                    out.merge(kind, ticks * 10_000_000L, Long::sum);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            // no per-thread figures
         }
     }
 

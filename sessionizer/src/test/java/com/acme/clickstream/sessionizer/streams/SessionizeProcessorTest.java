@@ -132,37 +132,82 @@ class SessionizeProcessorTest {
         List<String> emitted = new java.util.ArrayList<>();
         context.forwarded().forEach(r -> emitted.add(r.record().key()));
         assertThat(emitted).containsExactly("u1", "u2");
-        assertThat(events.approximateNumEntries()).isEqualTo(1); // only u3's open event is left
+        assertThat(events.approximateNumEntries()).isZero(); // u3's open event is inline in its header
+        headers.flush();
+        assertThat(headers.get("u3").open.get(0).tail).extracting(Event::eventId).containsExactly("c");
     }
 
     /**
-     * The cost of an event must not grow with its session: a user with 100,000 events in one session still writes
-     * one small header and one event entry per event, and never reads or rewrites the earlier events.
+     * The cost of an event must not grow with its session: a user with 100,000 events in one session writes one
+     * small header per commit and one session-events entry per {@link UserHeader#CHUNK} events, and never reads or
+     * rewrites the earlier events.
      */
     @Test
     void aLongSessionCostsTheSameSerializedBytesPerEvent() {
         SessionizeProcessor p = processor();
         p.init(context);
         UserHeaderSerde serde = new UserHeaderSerde();
-        int headerAfterTwo = 0;
+        int headerAfterOneChunk = 0;
         for (int i = 0; i < 100_000; i++) {
             p.process(event("heavy", String.format("e%06d", i), T0 + i * 100L)); // one click every 100 ms
-            if (i == 1) {
+            if (i == UserHeader.CHUNK - 1) {
                 headers.flush(); // as Kafka Streams does before a commit
-                headerAfterTwo = serde.serialize(null, headers.get("heavy")).length;
+                headerAfterOneChunk = serde.serialize(null, headers.get("heavy")).length;
             }
         }
         headers.flush();
         UserHeader h = headers.get("heavy");
         assertThat(h.open).hasSize(1);
         assertThat(h.open.get(0).summary.count()).isEqualTo(100_000);
-        // Only the varints of the event and page-view counts grow (1 -> 3 bytes each).
-        assertThat(serde.serialize(null, h).length).isEqualTo(headerAfterTwo + 4);
-        assertThat(events.approximateNumEntries()).isEqualTo(100_000);
-        // The first event's entry is the one written first, never rewritten.
-        byte[] first = events.get(StoreKeys.event("heavy".getBytes(StandardCharsets.UTF_8), 0, 0));
-        assertThat(StateCodec.fromBytes(first).eventId()).isEqualTo("e000000");
-        assertThat(first.length).isEqualTo(41); // ts 8, id 8, type 10, page 11, amount and three utm 4
+        assertThat(h.open.get(0).tail).isEmpty(); // 100,000 is a multiple of 16
+        assertThat(h.open.get(0).chunks).isEqualTo(100_000 / UserHeader.CHUNK);
+        // Only the varints of the event and page-view counts (1 -> 3 bytes each) and of the chunks (1 -> 2) grow.
+        assertThat(serde.serialize(null, h).length).isEqualTo(headerAfterOneChunk + 5);
+        assertThat(events.approximateNumEntries()).isEqualTo(100_000 / UserHeader.CHUNK);
+        // The first chunk is the one written first, never rewritten.
+        List<Event> first = new java.util.ArrayList<>();
+        StateCodec.chunkFromBytes(events.get(StoreKeys.event("heavy".getBytes(StandardCharsets.UTF_8), 0, 0)), first);
+        assertThat(first).extracting(Event::eventId).containsExactly(
+                java.util.stream.IntStream.range(0, 16).mapToObj(i -> String.format("e%06d", i)).toArray(String[]::new));
+        // count 1, then 16 events of 41 bytes: ts 8, id 8, type 10, page 11, amount and three utm 4
+        assertThat(events.get(StoreKeys.event("heavy".getBytes(StandardCharsets.UTF_8), 0, 0))).hasSize(1 + 16 * 41);
+    }
+
+    /**
+     * A value of the previous layout (one session-events entry per event) is rewritten in chunks when its user is
+     * next touched, and its sessions come out whole.
+     */
+    @Test
+    void sessionsStoredOneEventPerEntryAreRewrittenInChunks() {
+        byte[] user = "u1".getBytes(StandardCharsets.UTF_8);
+        List<Event> stored = new java.util.ArrayList<>();
+        for (int n = 0; n < 20; n++) {
+            Event e = event("u1", String.format("a%02d", n), T0 + n * 1000L).value().event();
+            stored.add(e);
+            events.put(StoreKeys.event(user, 7, n), StateCodec.toBytes(e));
+        }
+        Bin.Out v2 = new Bin.Out(256);
+        v2.b(UserHeaderSerde.V2);
+        StateCodec.writeFinal(v2, null);
+        v2.i64(8);                                           // next seq
+        v2.varint(1);                                        // one open session, seq 7
+        v2.i64(7);
+        com.acme.clickstream.sessionizer.model.SessionSummary.of(stored).writeTo(v2);
+        rawHeaders.put(Bytes.wrap(user), v2.toArray());
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(event("u1", "b", T0 + 25_000));           // appended
+        headers.flush();
+        UserHeader h = headers.get("u1");
+        assertThat(h.open).hasSize(1);
+        assertThat(h.open.get(0).chunks).isEqualTo(1);
+        assertThat(h.open.get(0).tail).extracting(Event::eventId).containsExactly("a16", "a17", "a18", "a19", "b");
+        assertThat(events.approximateNumEntries()).isEqualTo(1);
+        p.process(event("u1", "c", T0 - 500));               // out of order, before the start: the exact re-split
+        p.process(event("u9", "z", T0 + 40 * MIN));          // closes it
+        String json = new String(context.forwarded().get(0).record().value().bytes(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"event_count\":22", "\"session_start\":\"2026-11-24T10:59:59.500Z\"");
+        assertThat(events.approximateNumEntries()).isZero();
     }
 
     @Test
@@ -192,13 +237,14 @@ class SessionizeProcessorTest {
         assertThat(h.legacyEvents).isNull();
         assertThat(h.open).hasSize(1);
         assertThat(h.open.get(0).summary.count()).isEqualTo(2);
-        assertThat(events.approximateNumEntries()).isEqualTo(2);
+        assertThat(h.open.get(0).tail).extracting(Event::eventId).containsExactly("a", "b");
+        assertThat(events.approximateNumEntries()).isZero();
         p.process(event("u1", "c", T0 + 2 * MIN));                 // appended to the migrated session
         p.process(event("u9", "z", T0 + 40 * MIN));                // closes it
         Record<? extends String, ? extends Output> emitted = context.forwarded().get(0).record();
         assertThat(emitted.key()).isEqualTo("u1");
         String json = new String(emitted.value().bytes(), StandardCharsets.UTF_8);
         assertThat(json).contains("\"event_count\":3", "\"session_start\":\"2026-11-24T11:00:00.000Z\"");
-        assertThat(events.approximateNumEntries()).isEqualTo(1); // u9's
+        assertThat(events.approximateNumEntries()).isZero(); // u9's event is inline
     }
 }
