@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * Binary serde of {@link UserHeader}, written once per commit for every user with news, so it is small and flat:
  * <pre>
- * value    = 0x03 final next-seq:int64 open-count:varint (seq:int64 chunks:varint summary tail-count:varint event*)*
+ * value    = 0x03 final next-seq:int64 open-count:varint open*
+ * open     = seq:int64 0x00 tail-count:varint event*          (all events inline: the summary is folded from them)
+ *          | seq:int64 chunks:varint summary tail-count:varint event*
  * event    = see StateCodec
  * final    = 0x00 | 0x01 start:int64 lastTs:int64 lastEventId:str campaign
  * campaign = 0x00 | 0x01 source:str medium:nstr campaign:nstr
@@ -55,7 +57,10 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         for (UserHeader.Open o : h.open) {
             out.i64(o.seq);
             out.varint(o.chunks);
-            o.summary.writeTo(out);
+            // Most sessions are a few events, all inline: their summary is cheaper to fold again than to store.
+            if (o.chunks > 0) {
+                o.summary.writeTo(out);
+            }
             out.varint(o.tail.size());
             for (Event e : o.tail) {
                 StateCodec.write(out, e);
@@ -85,11 +90,17 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
                 continue;
             }
             int chunks = in.varint();
-            SessionSummary summary = SessionSummary.readFrom(in);
+            SessionSummary summary = chunks > 0 ? SessionSummary.readFrom(in) : null;
             int t = in.varint();
             List<Event> tail = new ArrayList<>(Math.min(t, UserHeader.CHUNK));
             for (int k = 0; k < t; k++) {
                 tail.add(StateCodec.read(in));
+            }
+            if (summary == null) {
+                if (tail.isEmpty()) {
+                    throw new SerializationException("an open session without events");
+                }
+                summary = SessionSummary.of(tail);
             }
             open.add(new UserHeader.Open(seq, summary, chunks, tail));
         }

@@ -228,6 +228,22 @@ public final class Capacity {
             }
             System.out.printf("[capacity] %s threads=%d produced %.2f records and %.0f bytes per event%n", name,
                     threads, sent / total, bytes / total);
+            Map<String, double[]> perTopic = new java.util.TreeMap<>();
+            for (var m : streams.metrics().entrySet()) {
+                if (m.getKey().group().equals("producer-topic-metrics")) {
+                    int k = m.getKey().name().equals("record-send-total") ? 0
+                            : m.getKey().name().equals("byte-total") ? 1 : -1;
+                    if (k >= 0) {
+                        perTopic.computeIfAbsent(m.getKey().tags().get("topic").replace(appId + "-", ""),
+                                t -> new double[2])[k] += ((Number) m.getValue().metricValue()).doubleValue();
+                    }
+                }
+            }
+            StringBuilder topicLine = new StringBuilder();
+            perTopic.forEach((t, v) -> topicLine.append(String.format(" %s=%.2f/%.0fB", t, v[0] / total,
+                    v[1] / total)));
+            System.out.printf("[capacity] %s threads=%d per event by topic (records/bytes, batched):%s%n", name,
+                    threads, topicLine);
             Map<String, Long> threadCpu = cpuByThreadKind(mx, appId);
             StringBuilder kinds = new StringBuilder();
             long javaThreads = 0;

@@ -1,0 +1,76 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import static com.acme.clickstream.sessionizer.streams.UserStateSerdeTest.BIG;
+import static com.acme.clickstream.sessionizer.streams.UserStateSerdeTest.BUY;
+import static com.acme.clickstream.sessionizer.streams.UserStateSerdeTest.CLICK;
+import static com.acme.clickstream.sessionizer.streams.UserStateSerdeTest.VIEW;
+import static com.acme.clickstream.sessionizer.streams.UserStateSerdeTest.ZERO;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.acme.clickstream.sessionizer.model.Campaign;
+import com.acme.clickstream.sessionizer.model.Event;
+import com.acme.clickstream.sessionizer.model.FinalContext;
+import com.acme.clickstream.sessionizer.model.SessionSummary;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The header is the record written per commit for every user with news: exact, and small for a short session. */
+class UserHeaderSerdeTest {
+
+    static final UserHeaderSerde SERDE = new UserHeaderSerde();
+
+    @Test
+    void roundTripsInlineAndChunkedSessionsExactly() {
+        UserHeader h = new UserHeader(new FinalContext(1L, 2L, "last", new Campaign("s", null, "c")), 9,
+                new ArrayList<>());
+        h.open.add(new UserHeader.Open(3, SessionSummary.of(List.of(CLICK, VIEW)), 0,
+                new ArrayList<>(List.of(VIEW, CLICK))));
+        // Chunked: the summary covers 16 stored events plus the tail, so it is written, not folded.
+        List<Event> all = new ArrayList<>();
+        for (int i = 0; i < UserHeader.CHUNK; i++) {
+            all.add(new Event(1_795_000_000_000L + i, "c" + i, "click", null, null, null, null, null));
+        }
+        all.addAll(List.of(BUY, BIG, ZERO));
+        h.open.add(new UserHeader.Open(7, SessionSummary.of(all), 1, new ArrayList<>(List.of(BUY, BIG, ZERO))));
+
+        byte[] bytes = SERDE.serialize("t", h);
+        assertThat(bytes[0]).isEqualTo(UserHeaderSerde.V3);
+        UserHeader back = SERDE.deserialize("t", bytes);
+        assertThat(SERDE.serialize("t", back)).isEqualTo(bytes);
+        assertThat(back.lastFinal).isEqualTo(h.lastFinal);
+        assertThat(back.nextSeq).isEqualTo(9);
+        assertThat(back.open).hasSize(2);
+        assertThat(back.open.get(0).seq).isEqualTo(3);
+        assertThat(back.open.get(0).chunks).isZero();
+        assertThat(back.open.get(0).tail).containsExactly(VIEW, CLICK);
+        assertThat(back.open.get(1).chunks).isEqualTo(1);
+        assertThat(back.open.get(1).summary.count()).isEqualTo(UserHeader.CHUNK + 3);
+        // The folded summary is the one the processor kept: same contract fields.
+        assertThat(back.open.get(0).summary.toSession("u", null, p -> null, 0L))
+                .isEqualTo(h.open.get(0).summary.toSession("u", null, p -> null, 0L));
+        assertThat(back.open.get(1).summary.toSession("u", null, p -> null, 0L))
+                .isEqualTo(h.open.get(1).summary.toSession("u", null, p -> null, 0L));
+    }
+
+    /** A one-event session costs its event, the final context and a few bytes of framing: no stored summary. */
+    @Test
+    void aOneEventSessionIsItsEventAndLittleElse() {
+        UserHeader h = UserHeader.empty();
+        h.open.add(new UserHeader.Open(0, SessionSummary.of(VIEW), 0, new ArrayList<>(List.of(VIEW))));
+        int event = StateCodec.toBytes(VIEW).length;
+        // version 1, no final 1, next seq 8, open count 1, seq 8, chunks 1, tail count 1
+        assertThat(SERDE.serialize("t", h)).hasSize(event + 21);
+    }
+
+    @Test
+    void anInlineSessionWithoutEventsIsRejected() {
+        UserHeader h = UserHeader.empty();
+        h.open.add(new UserHeader.Open(0, SessionSummary.of(VIEW), 0, new ArrayList<>()));
+        byte[] bytes = SERDE.serialize("t", h);
+        assertThatThrownBy(() -> SERDE.deserialize("t", bytes)).isInstanceOf(SerializationException.class);
+    }
+}
