@@ -164,6 +164,26 @@ final class AppProcess implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + pid());
     }
 
+    /**
+     * CPU time the process has used so far, all threads, user and system, in ms (utime + stime of /proc/PID/stat,
+     * in Linux's clock ticks of 10 ms); -1 where there is no /proc. Unlike wall time, it does not grow when other
+     * work on the machine takes the cores away.
+     */
+    long cpuMs() {
+        Path stat = Path.of("/proc", String.valueOf(pid()), "stat");
+        try {
+            if (!Files.exists(stat)) {
+                return -1;
+            }
+            String s = Files.readString(stat);
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            // Fields after the command name start at field 3 (state): utime is field 14, stime field 15.
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** kill -9: no shutdown hook, no commit, no transaction abort. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

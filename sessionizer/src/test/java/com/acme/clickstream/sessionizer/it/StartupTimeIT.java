@@ -44,6 +44,8 @@ import com.acme.clickstream.devstack.FreePorts;
  * each in turn so that a change of the machine's load hits all alike; {@code APPCDS} stands for the class data
  * sharing option of the archive that the build writes next to the jar (app-cds.jsa). The default is
  * {@code appcds=APPCDS}, the jar as the image runs it; README.md's comparison is {@code appcds=APPCDS|plain=}.
+ * {@code -Dsessionizer.startup.scale-out=true} measures instead a second instance joining the group of a running
+ * one (a scale-out). {@code -Dsessionizer.startup.env=NAME=value,...} adds environment variables to every start.
  */
 class StartupTimeIT {
     static final String PREFIX = "startup-time.";
@@ -60,10 +62,13 @@ class StartupTimeIT {
         STEPS.put("quarkus_started", "Listening on:");
         STEPS.put("streams_started", "State transition from CREATED to REBALANCING");
         STEPS.put("streams_running", "State transition from REBALANCING to RUNNING");
+        // Only with the consumer's coordinator logging at INFO (sessionizer.startup.env, README "Measured here").
+        STEPS.put("join_sent", "(Re-)joining group");
+        STEPS.put("joined", "Successfully joined group");
     }
 
     record Start(String variant, long httpUpMs, long readyMs, long quarkusSelfMs, Map<String, Long> steps,
-            long rssKb) {}
+            long cpuMs, long rssKb) {}
 
     @Test
     void startsFromAnEmptyStateDirectoryWithTheBrokerUp() throws Exception {
@@ -77,9 +82,11 @@ class StartupTimeIT {
         warmBroker();
 
         List<Start> results = new ArrayList<>();
+        boolean scaleOut = Boolean.getBoolean("sessionizer.startup.scale-out");
         for (int i = 0; i < starts; i++) {
             for (Map.Entry<String, List<String>> v : variants.entrySet()) {
-                results.add(startOnce(topics, v.getKey(), v.getValue(), i));
+                results.add(scaleOut ? joinOnce(topics, v.getKey(), v.getValue(), i)
+                        : startOnce(topics, v.getKey(), v.getValue(), i));
             }
         }
         report(results);
@@ -124,11 +131,10 @@ class StartupTimeIT {
         }
     }
 
-    static Start startOnce(Map<String, String> topics, String variant, List<String> jvmOptions, int i)
-            throws Exception {
+    static Map<String, String> env(Map<String, String> topics, String applicationId) {
         Map<String, String> env = new HashMap<>(Servers.asEnv(topics));
         env.put("KAFKA_BOOTSTRAP_SERVERS", Servers.kafka().bootstrapServers());
-        env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", "sessionizer-startup-" + UUID.randomUUID());
+        env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", applicationId);
         env.put("KAFKA_STREAMS_STATE_DIR", Servers.scratch("startup-state").toString());
         // Nobody listens there: PostgreSQL is not on the start path, and must not be.
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres");
@@ -140,38 +146,76 @@ class StartupTimeIT {
                 env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
             }
         }
+        return env;
+    }
+
+    /** One start of a new application: its own group, its own internal topics, an empty state directory. */
+    static Start startOnce(Map<String, String> topics, String variant, List<String> jvmOptions, int i) {
+        Map<String, String> env = env(topics, "sessionizer-startup-" + UUID.randomUUID());
         try (AppProcess app = AppProcess.start("startup-" + variant + "-" + i, env, FreePorts.next(), jvmOptions)) {
-            long httpUp = -1;
-            long deadline = app.startedNanos + READY_WITHIN.toNanos();
-            while (true) {
-                int status = app.get("/q/health/ready").status();
-                long now = System.nanoTime();
-                if (status != -1 && httpUp < 0) {
-                    httpUp = (now - app.startedNanos) / 1_000_000;
-                }
-                if (status == 200) {
-                    break;
-                }
-                assertThat(app.isAlive()).as("the service is running; log:\n%s", app.output()).isTrue();
-                assertThat(now).as("ready within %s; log:\n%s", READY_WITHIN, app.output()).isLessThan(deadline);
-                Thread.sleep(10); // the probe's polling interval, bounded by the deadline above
+            return measure(app, variant);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A scale-out: a second instance joins the group of a running one, with an empty state directory of its own.
+     * Measured: the second.
+     */
+    static Start joinOnce(Map<String, String> topics, String variant, List<String> jvmOptions, int i) {
+        String applicationId = "sessionizer-startup-" + UUID.randomUUID();
+        try (AppProcess first = AppProcess.start("startup-first-" + variant + "-" + i, env(topics, applicationId),
+                FreePorts.next(), jvmOptions)) {
+            measure(first, variant + "-first");
+            try (AppProcess second = AppProcess.start("startup-join-" + variant + "-" + i,
+                    env(topics, applicationId), FreePorts.next(), jvmOptions)) {
+                return measure(second, variant);
+            } finally {
+                first.kill();
             }
-            long ready = (System.nanoTime() - app.startedNanos) / 1_000_000;
-            long rss = app.rssKb();
-            String log = app.output();
-            Map<String, Long> steps = new LinkedHashMap<>();
-            for (Map.Entry<String, String> step : STEPS.entrySet()) {
-                steps.put(step.getKey(), logTime(log, step.getValue(), app.startedEpochMs));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls the readiness probe until it answers 200; the figures of this start, and the process killed. */
+    static Start measure(AppProcess app, String variant) throws InterruptedException {
+        long httpUp = -1;
+        long deadline = app.startedNanos + READY_WITHIN.toNanos();
+        while (true) {
+            int status = app.get("/q/health/ready").status();
+            long now = System.nanoTime();
+            if (status != -1 && httpUp < 0) {
+                httpUp = (now - app.startedNanos) / 1_000_000;
             }
-            Matcher m = QUARKUS_STARTED.matcher(log);
-            long quarkusSelf = m.find() ? Math.round(Double.parseDouble(m.group(1)) * 1000) : -1;
-            Start s = new Start(variant, httpUp, ready, quarkusSelf, steps, rss);
-            System.out.println("[sessionizer startup] " + s);
+            if (status == 200) {
+                break;
+            }
+            assertThat(app.isAlive()).as("the service is running; log:\n%s", app.output()).isTrue();
+            assertThat(now).as("ready within %s; log:\n%s", READY_WITHIN, app.output()).isLessThan(deadline);
+            Thread.sleep(10); // the probe's polling interval, bounded by the deadline above
+        }
+        long ready = (System.nanoTime() - app.startedNanos) / 1_000_000;
+        long cpu = app.cpuMs();
+        long rss = app.rssKb();
+        String log = app.output();
+        Map<String, Long> steps = new LinkedHashMap<>();
+        for (Map.Entry<String, String> step : STEPS.entrySet()) {
+            steps.put(step.getKey(), logTime(log, step.getValue(), app.startedEpochMs));
+        }
+        Matcher m = QUARKUS_STARTED.matcher(log);
+        long quarkusSelf = m.find() ? Math.round(Double.parseDouble(m.group(1)) * 1000) : -1;
+        Start s = new Start(variant, httpUp, ready, quarkusSelf, steps, cpu, rss);
+        System.out.println("[sessionizer startup] " + s);
+        if (!variant.endsWith("-first")) {
             // Each start has a group and state of its own that nothing reads again: a graceful stop would only
             // add its seconds to the test's run time.
             app.kill();
-            return s;
         }
+        return s;
     }
 
     /** Milliseconds from the process start to the first log line containing text (-1: none). */
@@ -202,15 +246,16 @@ class StartupTimeIT {
         for (Map.Entry<String, List<Start>> e : byVariant.entrySet()) {
             List<Start> list = e.getValue();
             out.append(String.format("%s, median of %d starts (ms from process start): http_up=%d quarkus_started=%d "
-                            + "(Quarkus' own figure %d) streams_started=%d streams_running=%d ready=%d; VmRSS %d MB%n",
+                            + "(Quarkus' own figure %d) streams_started=%d streams_running=%d ready=%d; CPU time until "
+                            + "ready %d ms; VmRSS %d MB%n",
                     e.getKey(), list.size(), median(list, Start::httpUpMs),
                     median(list, s -> s.steps().get("quarkus_started")), median(list, Start::quarkusSelfMs),
                     median(list, s -> s.steps().get("streams_started")),
                     median(list, s -> s.steps().get("streams_running")), median(list, Start::readyMs),
-                    median(list, Start::rssKb) / 1024));
+                    median(list, Start::cpuMs), median(list, Start::rssKb) / 1024));
             for (Start s : list) {
-                out.append(String.format("  start: http_up=%d steps=%s ready=%d%n", s.httpUpMs(), s.steps(),
-                        s.readyMs()));
+                out.append(String.format("  start: http_up=%d steps=%s ready=%d cpu=%d%n", s.httpUpMs(), s.steps(),
+                        s.readyMs(), s.cpuMs()));
             }
         }
         System.out.print("[sessionizer startup] " + out);
