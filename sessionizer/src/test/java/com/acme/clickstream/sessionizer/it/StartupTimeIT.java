@@ -68,7 +68,7 @@ class StartupTimeIT {
     }
 
     record Start(String variant, long httpUpMs, long readyMs, long quarkusSelfMs, Map<String, Long> steps,
-            long cpuMs, long rssKb) {}
+            long httpUpCpuMs, long cpuMs, long rssKb) {}
 
     @Test
     void startsFromAnEmptyStateDirectoryWithTheBrokerUp() throws Exception {
@@ -184,19 +184,23 @@ class StartupTimeIT {
     /** Polls the readiness probe until it answers 200; the figures of this start, and the process killed. */
     static Start measure(AppProcess app, String variant) throws InterruptedException {
         long httpUp = -1;
+        long httpUpCpu = -1;
         long deadline = app.startedNanos + READY_WITHIN.toNanos();
         while (true) {
             int status = app.get("/q/health/ready").status();
             long now = System.nanoTime();
             if (status != -1 && httpUp < 0) {
                 httpUp = (now - app.startedNanos) / 1_000_000;
+                httpUpCpu = app.cpuMs();
             }
             if (status == 200) {
                 break;
             }
             assertThat(app.isAlive()).as("the service is running; log:\n%s", app.output()).isTrue();
             assertThat(now).as("ready within %s; log:\n%s", READY_WITHIN, app.output()).isLessThan(deadline);
-            Thread.sleep(10); // the probe's polling interval, bounded by the deadline above
+            // The probe's polling interval, bounded by the deadline above. Not shorter: every probe costs the service
+            // CPU time that its start would otherwise have (Kubernetes probes every 2 s).
+            Thread.sleep(50);
         }
         long ready = (System.nanoTime() - app.startedNanos) / 1_000_000;
         long cpu = app.cpuMs();
@@ -208,7 +212,7 @@ class StartupTimeIT {
         }
         Matcher m = QUARKUS_STARTED.matcher(log);
         long quarkusSelf = m.find() ? Math.round(Double.parseDouble(m.group(1)) * 1000) : -1;
-        Start s = new Start(variant, httpUp, ready, quarkusSelf, steps, cpu, rss);
+        Start s = new Start(variant, httpUp, ready, quarkusSelf, steps, httpUpCpu, cpu, rss);
         System.out.println("[sessionizer startup] " + s);
         if (!variant.endsWith("-first")) {
             // Each start has a group and state of its own that nothing reads again: a graceful stop would only
@@ -247,12 +251,12 @@ class StartupTimeIT {
             List<Start> list = e.getValue();
             out.append(String.format("%s, median of %d starts (ms from process start): http_up=%d quarkus_started=%d "
                             + "(Quarkus' own figure %d) streams_started=%d streams_running=%d ready=%d; CPU time until "
-                            + "ready %d ms; VmRSS %d MB%n",
+                            + "http_up %d ms, until ready %d ms; VmRSS %d MB%n",
                     e.getKey(), list.size(), median(list, Start::httpUpMs),
                     median(list, s -> s.steps().get("quarkus_started")), median(list, Start::quarkusSelfMs),
                     median(list, s -> s.steps().get("streams_started")),
                     median(list, s -> s.steps().get("streams_running")), median(list, Start::readyMs),
-                    median(list, Start::cpuMs), median(list, Start::rssKb) / 1024));
+                    median(list, Start::httpUpCpuMs), median(list, Start::cpuMs), median(list, Start::rssKb) / 1024));
             for (Start s : list) {
                 out.append(String.format("  start: http_up=%d steps=%s ready=%d cpu=%d%n", s.httpUpMs(), s.steps(),
                         s.readyMs(), s.cpuMs()));
