@@ -49,8 +49,20 @@ final class Consistency {
      * with the certificate and host name verified against the cluster's CA.
      */
     static String jdbcUrl() {
+        return jdbcUrl("rw");
+    }
+
+    /**
+     * Where read-only reporting goes: CloudNativePG's {@code <cluster>-ro} service (the replicas) when the cluster
+     * has a replica, that is at least two instances; with one instance, -ro has no endpoint and reads stay on -rw.
+     */
+    static String reportingJdbcUrl() {
+        return jdbcUrl(Manifests.ofKind("Cluster").get(0).spec().path("instances").asInt(1) >= 2 ? "ro" : "rw");
+    }
+
+    private static String jdbcUrl(String service) {
         Manifests.Doc pg = Manifests.ofKind("Cluster").get(0);
-        return "jdbc:postgresql://" + pg.name() + "-rw." + pg.namespace() + ".svc:5432/"
+        return "jdbc:postgresql://" + pg.name() + "-" + service + "." + pg.namespace() + ".svc:5432/"
                 + pg.spec().path("bootstrap").path("initdb").path("database").asText()
                 + "?sslmode=verify-full&sslrootcert=" + POSTGRES_CA_DIR + "/ca.crt";
     }

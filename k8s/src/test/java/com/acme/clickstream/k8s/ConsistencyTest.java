@@ -181,7 +181,8 @@ class ConsistencyTest {
         Map<String, Env.Var> f = flinkEnv();
         assertThat(s.get("KAFKA_BOOTSTRAP_SERVERS").value()).isEqualTo(Consistency.kafkaBootstrap());
         assertThat(f.get("KAFKA_BOOTSTRAP_SERVERS").value()).isEqualTo(Consistency.kafkaBootstrap());
-        assertThat(s.get("QUARKUS_DATASOURCE_JDBC_URL").value()).isEqualTo(Consistency.jdbcUrl());
+        // The sessionizer only reads (history and KPIs): from the replicas. The sink writes to the primary.
+        assertThat(s.get("QUARKUS_DATASOURCE_JDBC_URL").value()).isEqualTo(Consistency.reportingJdbcUrl());
         assertThat(f.get("JDBC_URL").value()).isEqualTo(Consistency.jdbcUrl());
         // One role per job (schema V5), each from the Secret of its managed role in postgres.yaml; the schema
         // owner's (clickstream-db-app) is the migration Job's only.
@@ -196,6 +197,20 @@ class ConsistencyTest {
         assertThat(s.get("QUARKUS_DATASOURCE_PASSWORD").secret()).isEqualTo(api + "/password");
         assertThat(f.get("JDBC_USER").secret()).isEqualTo(sink + "/username");
         assertThat(f.get("JDBC_PASSWORD").secret()).isEqualTo(sink + "/password");
+    }
+
+    @Test
+    void theSessionizerReadsFromTheReplicasAndLeavesTheMigrationsToTheJobOnThePrimary() {
+        Map<String, Env.Var> s = sessionizerEnv();
+        assertThat(Manifests.one("Cluster", "clickstream-db").spec().path("instances").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(s.get("QUARKUS_DATASOURCE_JDBC_URL").value()).contains("clickstream-db-ro.");
+        // Flyway in the sessionizer would use that datasource, a read-only replica: it must not run there.
+        assertThat(s.get("QUARKUS_FLYWAY_MIGRATE_AT_START").value()).isEqualTo("false");
+        assertThat(s).doesNotContainKeys("SESSIONIZER_MIGRATE_AT_START", "QUARKUS_FLYWAY_USERNAME",
+                "QUARKUS_FLYWAY_PASSWORD");
+        JsonNode job = Manifests.one("Job", "clickstream-db-migrate").spec().path("template").path("spec");
+        assertThat(Env.literal(job.path("containers").get(0), "FLYWAY_URL")).isEqualTo(Consistency.jdbcUrl())
+                .contains("clickstream-db-rw.");
     }
 
     /** Every PostgreSQL client (sessionizer, Flink job, migration Job) mounts the CA its JDBC URL verifies against. */

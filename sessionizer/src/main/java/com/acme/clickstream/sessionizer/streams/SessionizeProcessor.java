@@ -37,8 +37,10 @@ import java.util.PriorityQueue;
  * every {@link UserHeader#CHUNK} events the tail goes to the session-events store as one entry. Only an event that
  * may move a session boundary (before or between open sessions, or a campaign that may split) reads the user's open
  * events back and re-splits them with {@link SessionRulesEngine}, exactly as the contract defines sessions.
- * Finalization emits from the summary and deletes the session's chunks by key. Which users are due when is kept in memory and rebuilt from
- * the headers at task init; dedup entries expire by a sweep over the dedup store, with no index to maintain.
+ * Finalization emits from the summary and deletes the session's chunks by key. Which users are due when is kept in
+ * memory and rebuilt from the headers before the task's first record or punctuation (not in init, which Kafka
+ * Streams runs before the instance may report RUNNING); dedup entries expire by a sweep over the dedup store, with
+ * no index to maintain.
  */
 final class SessionizeProcessor implements Processor<String, Validated.ValidEvent, String, Output> {
 
@@ -84,7 +86,9 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     /** Stream time at lastActivityWall: the base of the idle advance. */
     private long baseStreamTime = NONE;
 
-    // In memory only, rebuilt by every init() (also when a task is revived over state restored to its last commit).
+    // In memory only, rebuilt after every init() (also when a task is revived over state restored to its last commit).
+    /** Whether users, dueQueue and openSessions hold the task's state yet (see ensureSchedule). */
+    private boolean scheduled;
     /** Every user with state on this task. */
     private Map<String, UserEntry> users;
     /** Users by the time they are next due (finalization or expiry of the final context); lazily corrected. */
@@ -159,12 +163,27 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         openSessions = 0;
         sweepCursor = null;
         sinceSweep = 0;
-        rebuildSchedule();
+        scheduled = false;
         HeaderStore.beforeFlush(headers, this::writeDirtyHeaders, this::discardDirtyHeaders);
         metrics.openSessions(task, openSessions);
         metrics.streamTime(task, streamTime);
         long interval = Math.max(1, Math.min(1000, idleAfterMs / 2));
         punctuator = context.schedule(Duration.ofMillis(interval), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+    }
+
+    /**
+     * Rebuilds the schedule before the first record or punctuation of the task, the first moments it is needed.
+     * Kafka Streams calls init() on the stream thread after restoring the task and before it counts the task as
+     * running, so a pass over all restored headers there held back the instance's RUNNING state (and readiness) by
+     * as long as the pass takes. Nothing reads the schedule before the first record or punctuation, and nothing
+     * changes the stores in between, so the pass finds what it would have found in init(): no outcome changes.
+     */
+    private void ensureSchedule() {
+        if (!scheduled) {
+            scheduled = true;
+            rebuildSchedule();
+            metrics.openSessions(task, openSessions);
+        }
     }
 
     /** One pass over the headers (small by design): due times, the open-session count, migration of old values. */
@@ -236,6 +255,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             metrics.nullValues.increment();
             return;
         }
+        ensureSchedule();
         // The cached system time is that of the start of the thread's current processing batch, which can be older
         // than the last punctuation; but a record processed after a punctuation was processed no earlier than it.
         lastActivityWall = Math.max(context.currentSystemTimeMs(), lastPunctuationWall);
@@ -278,6 +298,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
      * was processed (a backlog, a replay, an instance behind its input): its idle period starts afresh.
      */
     private void onWallClock(long now) {
+        ensureSchedule();
         lastPunctuationWall = now;
         if (lastActivityWall == NONE || inputBehind()) {
             lastActivityWall = now;

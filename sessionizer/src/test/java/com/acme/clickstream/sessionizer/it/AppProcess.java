@@ -29,13 +29,17 @@ final class AppProcess implements AutoCloseable {
     final Path log;
     private final Process process;
     final long startedNanos;
+    /** The wall clock at the start, to place the log's timestamps on the same time line. */
+    final long startedEpochMs;
 
-    private AppProcess(Process process, int port, int managementPort, Path log, long startedNanos) {
+    private AppProcess(Process process, int port, int managementPort, Path log, long startedNanos,
+            long startedEpochMs) {
         this.process = process;
         this.port = port;
         this.managementPort = managementPort;
         this.log = log;
         this.startedNanos = startedNanos;
+        this.startedEpochMs = startedEpochMs;
     }
 
     static Path jar() {
@@ -52,21 +56,33 @@ final class AppProcess implements AutoCloseable {
     }
 
     static AppProcess start(String name, Map<String, String> env, int port) {
+        return start(name, env, port, List.of());
+    }
+
+    /**
+     * As {@link #start(String, Map, int)}, with these JVM options before {@code -jar}. The jar is started from its
+     * own directory under its file name, as the container image does from /deployments: a class data sharing
+     * archive ({@code -XX:SharedArchiveFile=app-cds.jsa}) is valid only for the class path it was written with.
+     */
+    static AppProcess start(String name, Map<String, String> env, int port, List<String> jvmOptions) {
         try {
             Path log = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), name + "-", ".log");
+            Path jar = jar().toAbsolutePath();
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                    "-jar", jar().toString()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    "-Xmx256m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.getFileName().toString()));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(jar.getParent().toFile())
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
             int managementPort = FreePorts.next();
             pb.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
             pb.environment().put("SESSIONIZER_ADVERTISED_HOST", "127.0.0.1");
             pb.environment().putAll(env);
+            long startedEpochMs = System.currentTimeMillis();
             long started = System.nanoTime();
-            return new AppProcess(pb.start(), port, managementPort, log, started);
+            return new AppProcess(pb.start(), port, managementPort, log, started, startedEpochMs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -146,6 +162,26 @@ final class AppProcess implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         throw new IllegalStateException("no VmRSS for " + pid());
+    }
+
+    /**
+     * CPU time the process has used so far, all threads, user and system, in ms (utime + stime of /proc/PID/stat,
+     * in Linux's clock ticks of 10 ms); -1 where there is no /proc. Unlike wall time, it does not grow when other
+     * work on the machine takes the cores away.
+     */
+    long cpuMs() {
+        Path stat = Path.of("/proc", String.valueOf(pid()), "stat");
+        try {
+            if (!Files.exists(stat)) {
+                return -1;
+            }
+            String s = Files.readString(stat);
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            // Fields after the command name start at field 3 (state): utime is field 14, stime field 15.
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** kill -9: no shutdown hook, no commit, no transaction abort. */

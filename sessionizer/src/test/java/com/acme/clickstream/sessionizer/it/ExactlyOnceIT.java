@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +40,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * survive the crash. Every session computed independently from the input must then be on clickstream.sessions
  * (read_committed) exactly once, with its exact event count, and the DLQ and late topics must hold exactly the
  * invalid and too-late records: a duplicate whose first copy was forgotten would show as a late record or as an
- * event counted twice. The first start also measures time to ready and resident memory (reported in README.md).
+ * event counted twice. (Start times are measured by {@link StartupTimeIT}.)
  */
 class ExactlyOnceIT {
     static final String PREFIX = "eos.";
@@ -128,9 +126,7 @@ class ExactlyOnceIT {
                 Servers.kafka().bootstrapServers()))) {
             AppProcess first = AppProcess.start("eos-1", env);
             try {
-                long readyMs = awaitReady(first);
-                long rssKb = first.rssKb();
-                report(readyMs, rssKb);
+                awaitReady(first);
                 feeder.start();
                 // The moment the fault must hit: results committed, input not drained, a transaction open.
                 AtomicReference<String> hit = new AtomicReference<>();
@@ -238,18 +234,8 @@ class ExactlyOnceIT {
         }
     }
 
-    /** Milliseconds from process start to the first 200 of /q/health/ready. */
-    static long awaitReady(AppProcess app) {
+    static void awaitReady(AppProcess app) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
                 .until(() -> app.get("/q/health/ready").status() == 200);
-        return (System.nanoTime() - app.startedNanos) / 1_000_000;
-    }
-
-    static void report(long readyMs, long rssKb) throws Exception {
-        String line = String.format("JVM mode, broker up, fresh state: ready after %d ms, VmRSS %d MB (%d kB)%n",
-                readyMs, rssKb / 1024, rssKb);
-        System.out.print("[sessionizer startup] " + line);
-        Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "startup-figures.txt"), line,
-                StandardCharsets.UTF_8);
     }
 }

@@ -225,13 +225,19 @@ class SessionizeProcessorTest {
 
     /** A value of the earlier layout (a user's whole event buffer) is moved into the new stores at task init. */
     @Test
-    void valuesOfTheEarlierBufferLayoutAreMigratedAtInit() {
+    void valuesOfTheEarlierBufferLayoutAreMigratedBeforeTheFirstPunctuation() {
         Event a = event("u1", "a", T0).value().event();
         Event b = event("u1", "b", T0 + MIN).value().event();
-        rawHeaders.put(Bytes.wrap("u1".getBytes(StandardCharsets.UTF_8)),
-                new UserStateSerde().serialize(null, new UserState(List.of(List.of(a, b)), null, T0 + 33 * MIN)));
+        Bytes u1 = Bytes.wrap("u1".getBytes(StandardCharsets.UTF_8));
+        byte[] legacy = new UserStateSerde().serialize(null, new UserState(List.of(List.of(a, b)), null, T0 + 33 * MIN));
+        rawHeaders.put(u1, legacy);
         SessionizeProcessor p = processor();
         p.init(context);
+        headers.flush();
+        // init() leaves the stores alone: the pass over the headers would hold back the instance's RUNNING state.
+        assertThat(rawHeaders.get(u1)).isEqualTo(legacy);
+        assertThat(events.approximateNumEntries()).isZero();
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(1_000L);
         headers.flush();
         UserHeader h = headers.get("u1");
         assertThat(h.legacyEvents).isNull();
@@ -246,5 +252,20 @@ class SessionizeProcessorTest {
         String json = new String(emitted.value().bytes(), StandardCharsets.UTF_8);
         assertThat(json).contains("\"event_count\":3", "\"session_start\":\"2026-11-24T11:00:00.000Z\"");
         assertThat(events.approximateNumEntries()).isZero(); // u9's event is inline
+    }
+
+    @Test
+    void aRecordBeforeAnyPunctuationSeesTheStateFoundAtInit() {
+        Event a = event("u1", "a", T0).value().event();
+        Event b = event("u1", "b", T0 + MIN).value().event();
+        rawHeaders.put(Bytes.wrap("u1".getBytes(StandardCharsets.UTF_8)),
+                new UserStateSerde().serialize(null, new UserState(List.of(List.of(a, b)), null, T0 + 33 * MIN)));
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(event("u1", "c", T0 + 2 * MIN));                 // appended to the session found in the store
+        p.process(event("u9", "z", T0 + 40 * MIN));                // closes it
+        assertThat(context.forwarded()).hasSize(1);
+        String json = new String(context.forwarded().get(0).record().value().bytes(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"event_count\":3", "\"session_start\":\"2026-11-24T11:00:00.000Z\"");
     }
 }
