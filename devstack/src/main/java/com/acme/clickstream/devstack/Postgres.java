@@ -90,6 +90,56 @@ public final class Postgres implements AutoCloseable {
         }
     }
 
+    /**
+     * A crash of the server: SIGKILL of the postmaster, no shutdown checkpoint; its backends exit as they notice
+     * (PostgreSQL's postmaster-death check). {@link #start()} again runs crash recovery from the WAL, as after a
+     * power cut of the database machine: committed and prepared transactions survive, open ones are gone.
+     * Returns once the postmaster and every backend it had are gone.
+     */
+    public synchronized void crash() {
+        if (server == null) {
+            throw new IllegalStateException("PostgreSQL is not running");
+        }
+        ProcessHandle postmaster;
+        try {
+            List<String> pid = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+            postmaster = parsePid(pid.isEmpty() ? "" : pid.get(0)).flatMap(ProcessHandle::of)
+                    .orElseThrow(() -> new IllegalStateException("no running postmaster in " + dataDir));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read postmaster.pid of " + dataDir, e);
+        }
+        List<ProcessHandle> backends = postmaster.descendants().toList();
+        if (!postmaster.destroyForcibly()) {
+            throw new IllegalStateException("could not SIGKILL the postmaster (pid " + postmaster.pid() + ")");
+        }
+        awaitExit(postmaster);
+        backends.forEach(Postgres::awaitExit);
+        LOG.warn("PostgreSQL crashed (SIGKILL of postmaster pid {}, {} backends gone)", postmaster.pid(),
+                backends.size());
+        try {
+            // Releases the library's lock on the data directory; its pg_ctl stop finds no server and says so.
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("closing the crashed server's handle", e);
+        } finally {
+            server = null;
+        }
+    }
+
+    private static void awaitExit(ProcessHandle process) {
+        try {
+            process.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("PostgreSQL process " + process.pid() + " still alive 60 s after the "
+                    + "postmaster's SIGKILL", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for PostgreSQL process " + process.pid(), e);
+        }
+    }
+
     @Override
     public void close() {
         stop();

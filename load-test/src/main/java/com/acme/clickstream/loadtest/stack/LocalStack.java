@@ -353,6 +353,39 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Failures the running sink job has had and recovered from (its exception history in the MiniCluster's REST
+     * API; -1 when no job runs or the API does not answer): a fault test shows with it that the job noticed.
+     */
+    public long flinkJobFailures() {
+        try {
+            HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + flinkRestPort + "/jobs/overview"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            if (jobs.statusCode() != 200) {
+                return -1;
+            }
+            for (JsonNode job : JSON.readTree(jobs.body()).path("jobs")) {
+                if (!"RUNNING".equals(job.path("state").asText()) && !"RESTARTING".equals(job.path("state").asText())) {
+                    continue;
+                }
+                HttpResponse<String> exceptions = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + flinkRestPort + "/jobs/" + job.path("jid").asText() + "/exceptions?maxExceptions=1000"))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                if (exceptions.statusCode() == 200) {
+                    JsonNode entries = JSON.readTree(exceptions.body()).path("exceptionHistory").path("entries");
+                    return entries.isArray() ? entries.size() : -1;
+                }
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     private int httpStatus(String url) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
