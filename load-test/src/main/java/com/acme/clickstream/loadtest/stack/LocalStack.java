@@ -326,31 +326,8 @@ public final class LocalStack implements AutoCloseable {
      * the API does not answer): a transaction the sink had prepared is committed once a later checkpoint completes.
      */
     public long flinkCompletedCheckpoints() {
-        try {
-            HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + flinkRestPort + "/jobs/overview"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            if (jobs.statusCode() != 200) {
-                return -1;
-            }
-            for (JsonNode job : JSON.readTree(jobs.body()).path("jobs")) {
-                if (!"RUNNING".equals(job.path("state").asText())) {
-                    continue;
-                }
-                HttpResponse<String> checkpoints = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + flinkRestPort + "/jobs/" + job.path("jid").asText() + "/checkpoints"))
-                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-                if (checkpoints.statusCode() == 200) {
-                    return JSON.readTree(checkpoints.body()).path("counts").path("completed").asLong(-1);
-                }
-            }
-            return -1;
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return sinkJobFigure(Set.of("RUNNING"), "/checkpoints",
+                body -> body.path("counts").path("completed").asLong(-1));
     }
 
     /**
@@ -358,6 +335,17 @@ public final class LocalStack implements AutoCloseable {
      * API; -1 when no job runs or the API does not answer): a fault test shows with it that the job noticed.
      */
     public long flinkJobFailures() {
+        return sinkJobFigure(Set.of("RUNNING", "RESTARTING"), "/exceptions?maxExceptions=1000", body -> {
+            JsonNode entries = body.path("exceptionHistory").path("entries");
+            return entries.isArray() ? entries.size() : -1;
+        });
+    }
+
+    /**
+     * A figure of the first job in one of {@code states}, read from its resource {@code /jobs/<jid><resource>} of the
+     * MiniCluster's REST API; -1 when no such job runs or the API does not answer.
+     */
+    private long sinkJobFigure(Set<String> states, String resource, java.util.function.ToLongFunction<JsonNode> figure) {
         try {
             HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + flinkRestPort + "/jobs/overview"))
@@ -366,15 +354,14 @@ public final class LocalStack implements AutoCloseable {
                 return -1;
             }
             for (JsonNode job : JSON.readTree(jobs.body()).path("jobs")) {
-                if (!"RUNNING".equals(job.path("state").asText()) && !"RESTARTING".equals(job.path("state").asText())) {
+                if (!states.contains(job.path("state").asText())) {
                     continue;
                 }
-                HttpResponse<String> exceptions = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + flinkRestPort + "/jobs/" + job.path("jid").asText() + "/exceptions?maxExceptions=1000"))
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + flinkRestPort + "/jobs/" + job.path("jid").asText() + resource))
                         .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-                if (exceptions.statusCode() == 200) {
-                    JsonNode entries = JSON.readTree(exceptions.body()).path("exceptionHistory").path("entries");
-                    return entries.isArray() ? entries.size() : -1;
+                if (response.statusCode() == 200) {
+                    return figure.applyAsLong(JSON.readTree(response.body()));
                 }
             }
             return -1;

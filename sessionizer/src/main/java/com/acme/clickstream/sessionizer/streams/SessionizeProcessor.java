@@ -378,10 +378,10 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
                     late(record, v); // it would extend the last final session after its end
                     return;
                 }
-                openSession(h, userBytes, e);
+                openSession(h, e);
             } else if (SessionRulesEngine.startsNewSession(last.summary.firstTs(), last.summary.campaign(),
                     last.summary.lastTs(), e, rules)) {
-                openSession(h, userBytes, e);
+                openSession(h, e);
             } else {
                 append(userBytes, last, e);
             }
@@ -462,7 +462,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         return true;
     }
 
-    private void openSession(UserHeader h, byte[] user, Event e) {
+    private void openSession(UserHeader h, Event e) {
         List<Event> tail = new ArrayList<>(4);
         tail.add(e);
         h.open.add(new UserHeader.Open(h.nextSeq++, SessionSummary.of(e), 0, tail));

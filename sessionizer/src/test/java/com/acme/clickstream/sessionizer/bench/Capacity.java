@@ -98,14 +98,8 @@ public final class Capacity {
             Map<TopicPartition, Long> warmEnd = endOffsets(admin, warm.events());
             for (boolean sessionizer : new boolean[] {true, false}) {
                 String appId = (sessionizer ? "warmup-sessionizer-" : "warmup-baseline-") + (n++);
-                Topology topology = sessionizer
-                        ? new SessionizerTopology(warm, rules(), new SimpleMeterRegistry()).build()
-                        : baseline(warm.events(), appId + "-counts");
-                if (!sessionizer) {
-                    broker.createTopic(appId + "-counts", PARTITIONS);
-                }
-                drain(sessionizer ? "warm-up sessionizer" : "warm-up baseline", topology, appId, 1, broker, admin,
-                        warmEnd, work);
+                drain(sessionizer ? "warm-up sessionizer" : "warm-up baseline",
+                        topology(sessionizer, warm, appId, broker), appId, 1, broker, admin, warmEnd, work);
             }
             List<Run> runs = new ArrayList<>();
             for (String tc : threadCounts) {
@@ -116,14 +110,8 @@ public final class Capacity {
                     for (int k = 0; k < 2; k++) {
                         boolean sessionizer = (k == 0) == sessionizerFirst;
                         String appId = (sessionizer ? "capacity-sessionizer-" : "capacity-baseline-") + (n++);
-                        Topology topology = sessionizer
-                                ? new SessionizerTopology(topics, rules(), new SimpleMeterRegistry()).build()
-                                : baseline(topics.events(), appId + "-counts");
-                        if (!sessionizer) {
-                            broker.createTopic(appId + "-counts", PARTITIONS);
-                        }
-                        Run run = drain(sessionizer ? "sessionizer" : "baseline", topology, appId, threads, broker,
-                                admin, end, work);
+                        Run run = drain(sessionizer ? "sessionizer" : "baseline",
+                                topology(sessionizer, topics, appId, broker), appId, threads, broker, admin, end, work);
                         runs.add(run);
                         System.out.printf("[capacity] %s threads=%d: %.0f events/s (first third %.0f/s, last third "
                                         + "%.0f/s), %.1f us stream-thread CPU per event, %.1f us process CPU per event "
@@ -150,6 +138,15 @@ public final class Capacity {
                         median(b.stream().mapToDouble(Run::processCpuUsPerEvent).toArray()));
             }
         }
+    }
+
+    /** The sessionizer as the service builds it, or the plain topology with its own output topic. */
+    static Topology topology(boolean sessionizer, Topics topics, String appId, KafkaBroker broker) {
+        if (sessionizer) {
+            return new SessionizerTopology(topics, rules(), new SimpleMeterRegistry()).build();
+        }
+        broker.createTopic(appId + "-counts", PARTITIONS);
+        return baseline(topics.events(), appId + "-counts");
     }
 
     /** The service's rules with the benchmark's gap and grace (as in the measurement). */
