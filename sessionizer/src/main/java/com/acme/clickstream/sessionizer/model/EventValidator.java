@@ -1,6 +1,8 @@
 package com.acme.clickstream.sessionizer.model;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.math.BigDecimal;
+import java.io.IOException;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -49,6 +52,108 @@ public final class EventValidator {
      * @param checkSkew  false when re-reading an event that was validated before (repartition topic)
      */
     public ValidationResult validate(byte[] value, long nowMs, boolean checkSkew) {
+        if (isAsciiWithoutNulOrNulEscape(value)) {
+            ValidationResult.Valid valid = acceptStreaming(value, nowMs, checkSkew);
+            if (valid != null) {
+                return valid;
+            }
+        }
+        return validateTree(value, nowMs, checkSkew);
+    }
+
+    /**
+     * The common case in one pass of Jackson's streaming parser over the bytes: the fields the rules read are taken
+     * as they pass, every other value is skipped (still tokenized, so syntax, nesting limits and duplicate names at
+     * any depth are checked by the parser as in the tree). It only ever accepts: at the first doubt (a parse error, a
+     * field of another type, any rule failing) it returns null and {@link #validateTree} judges the record, so the
+     * DLQ reasons, their precedence and messages have one source. The caller has ruled out NUL in any string.
+     *
+     * @return the valid event, or null when the tree must judge
+     */
+    ValidationResult.Valid acceptStreaming(byte[] value, long nowMs, boolean checkSkew) {
+        String eventId = null;
+        String userId = null;
+        String type = null;
+        String tsText = null;
+        long tsMillis = -1;
+        String[] optional = new String[OPTIONAL_STRINGS.length];
+        BigDecimal amount = null;
+        try (JsonParser p = mapper.getFactory().createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "event_id" -> eventId = stringOrNull(p, v);
+                    case "user_id" -> userId = stringOrNull(p, v);
+                    case "type" -> type = stringOrNull(p, v);
+                    case "ts" -> {
+                        if (v == JsonToken.VALUE_STRING) {
+                            tsText = p.getText();
+                        } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                            tsMillis = p.getLongValue();
+                        } else {
+                            return null;
+                        }
+                    }
+                    case "amount" -> {
+                        if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+                            amount = p.getDecimalValue();
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            return null;
+                        }
+                    }
+                    default -> {
+                        int i = optionalIndex(name);
+                        if (i >= 0) {
+                            if (v == JsonToken.VALUE_STRING) {
+                                optional[i] = p.getText();
+                            } else if (v != JsonToken.VALUE_NULL) {
+                                return null;
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (!acceptableRequired(eventId, MAX_EVENT_ID_CODE_POINTS) || !acceptableRequired(userId, MAX_USER_ID_CODE_POINTS)
+                || !acceptableRequired(type, Integer.MAX_VALUE)) {
+            return null;
+        }
+        long ts = tsText != null ? (tsText.isEmpty() ? Long.MIN_VALUE : Timestamps.parseRfc3339(tsText)) : tsMillis;
+        if (ts < 0 || ts > Timestamps.MAX_EPOCH_MILLIS || checkSkew && ts - nowMs > maxFutureSkewMs) {
+            return null;
+        }
+        for (String s : optional) {
+            if (s != null && hasUnpairedSurrogate(s)) {
+                return null;
+            }
+        }
+        String pagePath = null;
+        if (Event.PAGE_VIEW.equals(type)) {
+            pagePath = optional[0] == null ? null : PagePath.of(optional[0]);
+            if (pagePath == null) {
+                return null;
+            }
+        }
+        if (amount != null && amountProblem(amount) != null) {
+            return null;
+        }
+        return valid(userId, eventId, type, ts, pagePath, amount, optional);
+    }
+
+    /** The tree of the whole document, then each rule in the contract's order: the judge of every rejection. */
+    ValidationResult validateTree(byte[] value, long nowMs, boolean checkSkew) {
         JsonNode root;
         if (isAsciiWithoutNul(value)) {
             // Plain ASCII is valid UTF-8, and without NUL bytes Jackson's encoding detection can only see UTF-8:
@@ -160,24 +265,54 @@ public final class EventValidator {
                 return invalid(InvalidReason.WRONG_TYPE, "field 'amount' must be a number, was "
                         + amountNode.getNodeType().name().toLowerCase());
             }
-            BigDecimal a = amountNode.decimalValue();
-            if (a.signum() < 0) {
-                return invalid(InvalidReason.BAD_AMOUNT, "field 'amount' is negative: " + abbreviate(a.toString()));
+            amount = amountNode.decimalValue();
+            String problem = amountProblem(amount);
+            if (problem != null) {
+                return invalid(InvalidReason.BAD_AMOUNT, problem);
             }
-            if (a.compareTo(AMOUNT_LIMIT) >= 0) {
-                return invalid(InvalidReason.BAD_AMOUNT, "field 'amount' is not below 10^16: "
-                        + abbreviate(a.toString()));
-            }
-            // Value-based: 1.500 has two decimals.
-            if (a.signum() != 0 && a.stripTrailingZeros().scale() > 2) {
-                return invalid(InvalidReason.BAD_AMOUNT, "field 'amount' has more than 2 decimals: "
-                        + abbreviate(a.toPlainString()));
-            }
-            amount = a.setScale(2, RoundingMode.UNNECESSARY);
         }
-        return new ValidationResult.Valid((String) userId, new Event(ts, (String) eventId, (String) type, pagePath,
-                Event.PURCHASE.equals(type) ? amount : null,
+        return valid((String) userId, (String) eventId, (String) type, ts, pagePath, amount, optional);
+    }
+
+    /** @return why the amount breaks the contract, or null */
+    private static String amountProblem(BigDecimal a) {
+        if (a.signum() < 0) {
+            return "field 'amount' is negative: " + abbreviate(a.toString());
+        }
+        if (a.compareTo(AMOUNT_LIMIT) >= 0) {
+            return "field 'amount' is not below 10^16: " + abbreviate(a.toString());
+        }
+        // Value-based: 1.500 has two decimals.
+        if (a.signum() != 0 && a.stripTrailingZeros().scale() > 2) {
+            return "field 'amount' has more than 2 decimals: " + abbreviate(a.toPlainString());
+        }
+        return null;
+    }
+
+    private static ValidationResult.Valid valid(String userId, String eventId, String type, long ts, String pagePath,
+                                                BigDecimal amount, String[] optional) {
+        return new ValidationResult.Valid(userId, new Event(ts, eventId, type, pagePath,
+                Event.PURCHASE.equals(type) && amount != null ? amount.setScale(2, RoundingMode.UNNECESSARY) : null,
                 emptyToNull(optional[2]), emptyToNull(optional[3]), emptyToNull(optional[4])));
+    }
+
+    private static String stringOrNull(JsonParser p, JsonToken v) throws IOException {
+        return v == JsonToken.VALUE_STRING ? p.getText() : null;
+    }
+
+    private static int optionalIndex(String name) {
+        for (int i = 0; i < OPTIONAL_STRINGS.length; i++) {
+            if (OPTIONAL_STRINGS[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** What {@link #requiredString} accepts, for a value the streaming pass read as a string (or null). */
+    private static boolean acceptableRequired(String s, int maxCodePoints) {
+        return s != null && !s.isEmpty() && !hasUnpairedSurrogate(s)
+                && (s.length() <= maxCodePoints || s.codePointCount(0, s.length()) <= maxCodePoints);
     }
 
     /** @return the string, or an Invalid */
@@ -203,6 +338,21 @@ public final class EventValidator {
                     + " code points");
         }
         return s;
+    }
+
+    /**
+     * ASCII without NUL bytes and without the escape {@code \u0000}: no string of such a document can hold U+0000
+     * (in ASCII the character can only come from that escape). {@code \\u0000} also fails the test (harmless).
+     */
+    private static boolean isAsciiWithoutNulOrNulEscape(byte[] value) {
+        for (int i = 0; i < value.length; i++) {
+            byte b = value[i];
+            if (b <= 0 || b == '\\' && i + 5 < value.length && value[i + 1] == 'u' && value[i + 2] == '0'
+                    && value[i + 3] == '0' && value[i + 4] == '0' && value[i + 5] == '0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isAsciiWithoutNul(byte[] value) {
