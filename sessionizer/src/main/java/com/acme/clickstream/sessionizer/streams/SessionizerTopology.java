@@ -20,8 +20,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -29,10 +27,10 @@ import java.util.Properties;
 /**
  * The sessionizer topology, top to bottom in data-flow order:
  * <pre>
- * events ─▶ validate ─┬─ invalid ──────────────────────────────▶ dlq
- *                     ├─ keyed by user_id ──────────┐
- *                     └─ mis-keyed ─▶ events-by-user ┴─▶ sessionize ─┬─ sessions
- *                                      (repartition)                  └─ late
+ * events ─▶ validate ─┬─ invalid ─────────────────────────────────▶ dlq
+ *                     ├─ keyed by user_id, on that user's partition ─┐
+ *                     └─ the others ─▶ events-by-user ───────────────┴─▶ sessionize ─┬─ sessions
+ *                                      (repartition)                                   └─ late
  * users, pages ─▶ global stores (read by sessionize at finalization)
  * </pre>
  * Every processor, store and internal topic is named explicitly.
@@ -56,6 +54,7 @@ public final class SessionizerTopology {
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
     private final InputLag inputLag;
+    private final PartitionCounts partitionCounts;
 
     /** Without knowledge of the consumer lag: a partition counts as idle once nothing was processed on it. */
     public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry) {
@@ -67,10 +66,21 @@ public final class SessionizerTopology {
      *                 partition with records still to consume is never idle
      */
     public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag) {
+        this(topics, rules, registry, inputLag, PartitionCounts.fromBroker());
+    }
+
+    /**
+     * @param partitionCounts the partition count of the events topic, which decides whether a record keyed by its user
+     *                        is on its user's partition ({@link PartitionCounts#fromBroker()} but in
+     *                        TopologyTestDriver, whose topics have one partition)
+     */
+    public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag,
+                               PartitionCounts partitionCounts) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.rules = Objects.requireNonNull(rules, "rules");
         this.metrics = new SessionizerMetrics(Objects.requireNonNull(registry, "registry"));
         this.inputLag = Objects.requireNonNull(inputLag, "inputLag");
+        this.partitionCounts = Objects.requireNonNull(partitionCounts, "partitionCounts");
     }
 
     /** The repartition topic of an application: {@code <application.id>-events-by-user-repartition}. */
@@ -102,11 +112,11 @@ public final class SessionizerTopology {
 
         KStream<byte[], Validated> validated = builder
                 .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events-source"))
-                .process(() -> new ValidateProcessor(validator, metrics), Named.as("validate"));
+                .process(() -> new ValidateProcessor(validator, metrics, partitionCounts), Named.as("validate"));
 
         Map<String, KStream<byte[], Validated>> routes = validated.split(Named.as("route-"))
                 .branch((key, value) -> value instanceof Validated.InvalidRecord, Branched.as("invalid"))
-                .branch(SessionizerTopology::keyedByUserId, Branched.as("keyed"))
+                .branch((key, value) -> ((Validated.ValidEvent) value).onItsPartition(), Branched.as("keyed"))
                 .defaultBranch(Branched.as("mis-keyed"));
 
         routes.get("route-invalid")
@@ -136,11 +146,6 @@ public final class SessionizerTopology {
                 .to(topics.late(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("late-sink"));
 
         return builder.build(topologyOverrides());
-    }
-
-    private static boolean keyedByUserId(byte[] key, Validated value) {
-        return key != null && value instanceof Validated.ValidEvent v
-                && Arrays.equals(key, v.userId().getBytes(StandardCharsets.UTF_8));
     }
 
     private static KeyValue<String, Validated.ValidEvent> byUserId(byte[] key, Validated value) {

@@ -35,7 +35,7 @@ final class ValidEventSerde implements Serde<Validated.ValidEvent>, Serializer<V
         }
         ValidationResult r = validator.validate(data, 0L, false);
         if (r instanceof ValidationResult.Valid v) {
-            return new Validated.ValidEvent(v.userId(), v.event(), data);
+            return new Validated.ValidEvent(v.userId(), v.event(), data, true);
         }
         // Only possible if something else wrote to the internal topic; skipped like a null value.
         LOG.warnf("invalid record in repartition topic %s skipped: %s", topic, r);

@@ -5,6 +5,7 @@ import com.acme.clickstream.sessionizer.model.InvalidReason;
 import com.acme.clickstream.sessionizer.model.ValidationResult;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -12,6 +13,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
 /** Validates raw click events; invalid ones carry the DLQ headers. Never throws on bad input. */
@@ -27,11 +29,15 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
 
     private final EventValidator validator;
     private final SessionizerMetrics metrics;
+    private final PartitionCounts partitionCounts;
     private ProcessorContext<byte[], Validated> context;
+    /** Of the source topic; learned at the first record (0: not yet). */
+    private int sourcePartitions;
 
-    ValidateProcessor(EventValidator validator, SessionizerMetrics metrics) {
+    ValidateProcessor(EventValidator validator, SessionizerMetrics metrics, PartitionCounts partitionCounts) {
         this.validator = validator;
         this.metrics = metrics;
+        this.partitionCounts = partitionCounts;
     }
 
     @Override
@@ -55,7 +61,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
             result = new ValidationResult.Invalid(InvalidReason.NOT_JSON, "cannot validate: " + e);
         }
         if (result instanceof ValidationResult.Valid v) {
-            context.forward(record.withValue(new Validated.ValidEvent(v.userId(), v.event(), value)));
+            context.forward(record.withValue(new Validated.ValidEvent(v.userId(), v.event(), value,
+                    onItsUsersPartition(record.key(), v.userId()))));
         } else {
             ValidationResult.Invalid inv = (ValidationResult.Invalid) result;
             metrics.invalid(inv.reason());
@@ -64,6 +71,26 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
             context.forward(record.withValue((Validated) new Validated.InvalidRecord(value, inv.reason(), inv.message()))
                     .withHeaders(dlqHeaders(record.headers(), inv)).withTimestamp(context.currentSystemTimeMs()));
         }
+    }
+
+    /**
+     * Keyed by its user id, and on the partition Kafka's default partitioner gives that key: only then is the record
+     * already where its user's events are sessionized. Key equality alone is not enough: a producer with another
+     * partitioner, or one choosing partitions itself, puts correctly keyed records elsewhere.
+     */
+    private boolean onItsUsersPartition(byte[] key, String userId) {
+        if (key == null || !Arrays.equals(key, userId.getBytes(StandardCharsets.UTF_8))) {
+            return false;
+        }
+        Optional<RecordMetadata> meta = context.recordMetadata();
+        if (meta.isEmpty()) {
+            return true;
+        }
+        if (sourcePartitions == 0) {
+            sourcePartitions = partitionCounts.partitions(meta.get().topic(), context.appConfigs());
+        }
+        // The default partitioner's choice for a keyed record (BuiltInPartitioner.partitionForKey).
+        return sourcePartitions == 1 || Utils.toPositive(Utils.murmur2(key)) % sourcePartitions == meta.get().partition();
     }
 
     private Headers dlqHeaders(Headers original, ValidationResult.Invalid inv) {

@@ -1,5 +1,7 @@
 package com.acme.clickstream.sessionizer.bench;
 
+import com.acme.clickstream.sessionizer.streams.InputLag;
+import com.acme.clickstream.sessionizer.streams.PartitionCounts;
 import com.acme.clickstream.sessionizer.streams.SessionRules;
 import com.acme.clickstream.sessionizer.streams.SessionizerTopology;
 import com.acme.clickstream.sessionizer.streams.Topics;
@@ -40,7 +42,8 @@ public final class TtdThroughput {
         SessionRules rules = SessionRules.defaults();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TopologyTestDriver driver = new TopologyTestDriver(
-                new SessionizerTopology(Topics.defaults(), rules, registry).build(), props, wall)) {
+                new SessionizerTopology(Topics.defaults(), rules, registry, InputLag.UNKNOWN,
+                        PartitionCounts.fixed(1)).build(), props, wall)) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic("clickstream.events",
                     new ByteArraySerializer(), new ByteArraySerializer());
             TestOutputTopic<String, String> out = driver.createOutputTopic("clickstream.sessions",

@@ -72,11 +72,25 @@ final class Fixture implements AutoCloseable {
         this(rules, stateDir, wallClock, keptTaskDirs, null);
     }
 
-    /** @param inputLag the consumer lag the topology sees; null: the 3-argument constructor (lag unknown) */
+    /** @param inputLag the consumer lag the topology sees; null: unknown */
     Fixture(SessionRules rules, Path stateDir, Instant wallClock, Path keptTaskDirs, InputLag inputLag) {
+        // TopologyTestDriver's topics have one partition: every record keyed by its user is on its user's partition.
+        this(rules, stateDir, wallClock, keptTaskDirs, inputLag, PartitionCounts.fixed(1));
+    }
+
+    /**
+     * @param partitionCounts what the topology is told of the events topic's partition count (the driver itself
+     *                        delivers every record on partition 0)
+     */
+    Fixture(SessionRules rules, Path stateDir, PartitionCounts partitionCounts) {
+        this(rules, stateDir, WALL0, null, null, partitionCounts);
+    }
+
+    private Fixture(SessionRules rules, Path stateDir, Instant wallClock, Path keptTaskDirs, InputLag inputLag,
+                    PartitionCounts partitionCounts) {
         Topics t = Topics.defaults();
-        Topology topology = (inputLag == null ? new SessionizerTopology(t, rules, registry)
-                : new SessionizerTopology(t, rules, registry, inputLag)).build();
+        Topology topology = new SessionizerTopology(t, rules, registry, inputLag == null ? InputLag.UNKNOWN : inputLag,
+                partitionCounts).build();
         if (keptTaskDirs != null) {
             linkTaskDir(topology, stateDir, keptTaskDirs);
         }

@@ -86,7 +86,7 @@ class SessionizeProcessorTest {
     private static Record<String, Validated.ValidEvent> event(String user, String id, long ts) {
         Event e = new Event(ts, id, "page_view", "/p/" + id, null, null, null, null);
         byte[] raw = ("{\"event_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
-        return new Record<>(user, new Validated.ValidEvent(user, e, raw), ts);
+        return new Record<>(user, new Validated.ValidEvent(user, e, raw, true), ts);
     }
 
     @Test

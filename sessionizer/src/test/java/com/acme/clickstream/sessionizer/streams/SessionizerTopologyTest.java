@@ -160,6 +160,39 @@ class SessionizerTopologyTest {
         }
     }
 
+    /**
+     * A record keyed by its user id but on another partition than Kafka's default partitioner gives that id (a producer
+     * with another partitioner, e.g. librdkafka's CRC32 default, or choosing partitions itself) must take the
+     * repartition topic too: skipping it would sessionize the user's events on two tasks.
+     */
+    @Test
+    void recordsKeyedByUserIdButOnAnotherPartitionGoThroughTheRepartitionTopic() {
+        String onPartition0 = userOnPartition(0, 4);
+        String elsewhere = userOnPartition(3, 4);
+        try (Fixture f = new Fixture(RULES, dir, PartitionCounts.fixed(4))) {
+            // The driver delivers every record on partition 0.
+            f.send(ev("e1", onPartition0, T0).json());
+            assertThat(f.driver.producedTopicNames()).doesNotContain(Fixture.APP_ID + "-events-by-user-repartition");
+            f.send(ev("e2", elsewhere, T0).json());
+            assertThat(f.driver.producedTopicNames()).contains(Fixture.APP_ID + "-events-by-user-repartition");
+            f.tick(T0 + 32 * MIN);
+            assertThat(f.sessionLines()).containsExactlyInAnyOrder(line(onPartition0, T0, T0, 1),
+                    line(elsewhere, T0, T0, 1));
+        }
+    }
+
+    /** A user id that Kafka's default partitioner puts on {@code partition} of {@code count}. */
+    static String userOnPartition(int partition, int count) {
+        for (int i = 0; ; i++) {
+            String user = "u" + i;
+            byte[] key = user.getBytes(StandardCharsets.UTF_8);
+            if (org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
+                    % count == partition) {
+                return user;
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- finality
 
     @Test
