@@ -39,6 +39,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *     more than G + R + 1 min, with ts = now; the delay of a repartition topic changes nothing;</li>
  * <li>malformed: each of {@link Malformed#KINDS} in turn (shuffled per round); null values.</li>
  * </ul>
+ * And the harder cases, off unless their ratio is set:
+ * <ul>
+ * <li>too late into a session: ts within G/2 before or after the last event of a user with no visit under way
+ *     whose last session is final by more than a minute of its partition's stream time: it would join or extend
+ *     that final session;</li>
+ * <li>stale duplicate: an exact resend of a plain event older than a plain duplicate's, up to 3G (often of a
+ *     session that is final by then: deduplication comes before lateness).</li>
+ * </ul>
  */
 public final class EventPlanner implements Iterator<SentRecord> {
     public static final String NORMAL = "normal";
@@ -46,6 +54,8 @@ public final class EventPlanner implements Iterator<SentRecord> {
     public static final String OUT_OF_ORDER = "out_of_order";
     public static final String LATE = "late";
     public static final String MISKEYED = "miskeyed";
+    public static final String LATE_INTO_SESSION = "late_into_session";
+    public static final String STALE_DUPLICATE = "stale_duplicate";
     public static final String NULL = "null";
     public static final String INVALID_PREFIX = "invalid:";
 
@@ -81,6 +91,8 @@ public final class EventPlanner implements Iterator<SentRecord> {
     private final int poolTarget;
     private final PriorityQueue<Held> held = new PriorityQueue<>(Comparator.comparingLong(Held::releaseAt).thenComparingLong(Held::seq));
     private final ArrayDeque<Recent> recent = new ArrayDeque<>();
+    /** Plain events of the last 3G, for stale duplicates (only kept when that kind is on). */
+    private final ArrayDeque<Recent> older = new ArrayDeque<>();
     private final long oooMaxMs;
     private final long dupMaxAgeMs;
 
@@ -92,7 +104,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
     private long eventSeq;
     private long heldSeq;
 
-    private static final int DUP = 0, OOO = 1, LATE_K = 2, BAD = 3, MISKEY = 4, NUL = 5;
+    private static final int DUP = 0, OOO = 1, LATE_K = 2, BAD = 3, MISKEY = 4, NUL = 5, LATE_IN = 6, STALE_DUP = 7;
 
     private static final class Visit {
         final int user;
@@ -142,10 +154,17 @@ public final class EventPlanner implements Iterator<SentRecord> {
         this.oooMaxMs = Math.max(1, Math.min(gap, grace) / 4);
         this.dupMaxAgeMs = Math.max(1, Math.min(config.rules().dedupWindow().toMillis(), gap) / 4);
         Ratios r = config.ratios();
-        this.ratio = new double[] {r.duplicate(), r.outOfOrder(), r.late(), r.invalid(), r.miskeyed(), r.nullValue()};
+        this.ratio = new double[] {r.duplicate(), r.outOfOrder(), r.late(), r.invalid(), r.miskeyed(), r.nullValue(),
+                r.lateIntoSession(), r.staleDuplicate()};
         this.done = new long[ratio.length];
         for (String k : List.of(NORMAL, DUPLICATE, OUT_OF_ORDER, LATE, MISKEYED, "invalid", NULL)) {
             sent.put(k, 0L);
+        }
+        if (r.lateIntoSession() > 0) {
+            sent.put(LATE_INTO_SESSION, 0L);
+        }
+        if (r.staleDuplicate() > 0) {
+            sent.put(STALE_DUPLICATE, 0L);
         }
     }
 
@@ -241,6 +260,10 @@ public final class EventPlanner implements Iterator<SentRecord> {
             case NUL:
                 done[NUL]++;
                 return new SentRecord(randomUserId(), null, -1, -1, 0, NULL);
+            case LATE_IN:
+                return lateIntoSession(now);
+            case STALE_DUP:
+                return staleDuplicate(now);
             default:
                 throw new IllegalArgumentException("kind " + kind);
         }
@@ -469,6 +492,12 @@ public final class EventPlanner implements Iterator<SentRecord> {
             if (recent.size() > 512) {
                 recent.removeFirst();
             }
+            if (ratio[STALE_DUP] > 0) {
+                older.addLast(new Recent(ts, r));
+                if (older.size() > 8192) {
+                    older.removeFirst();
+                }
+            }
         }
     }
 
@@ -489,6 +518,57 @@ public final class EventPlanner implements Iterator<SentRecord> {
         SentRecord original = it.next().record();
         done[DUP]++;
         return new SentRecord(original.key(), original.value(), -1, -1, 0, DUPLICATE);
+    }
+
+    /** A copy of a plain event older than {@link #duplicate} would pick (up to 3G): a duplicate all the same. */
+    private SentRecord staleDuplicate(long now) {
+        long gap = config.rules().inactivityGap().toMillis();
+        // The dedup window must cover the copy by far, so that its outcome does not depend on timing.
+        long maxAge = Math.min(3 * gap, config.rules().dedupWindow().toMillis() / 2);
+        while (!older.isEmpty() && older.peekFirst().ts() < now - maxAge) {
+            older.removeFirst();
+        }
+        // Candidates: older than a plain duplicate's age.
+        int candidates = 0;
+        for (Recent r : older) {
+            if (r.ts() >= now - dupMaxAgeMs) {
+                break;
+            }
+            candidates++;
+        }
+        if (candidates == 0) {
+            return null;
+        }
+        int pick = rnd.nextInt(candidates);
+        Iterator<Recent> it = older.iterator();
+        for (int i = 0; i < pick; i++) {
+            it.next();
+        }
+        SentRecord original = it.next().record();
+        done[STALE_DUP]++;
+        return new SentRecord(original.key(), original.value(), -1, -1, 0, STALE_DUPLICATE);
+    }
+
+    /**
+     * An event of a user with no visit under way, within G/2 of the user's last event, whose last session is final by
+     * more than {@link #MARGIN_MS} of its partition's stream time: it would join or extend that final session, so it
+     * is too late (and no idle advance or processing order can change that).
+     */
+    private SentRecord lateIntoSession(long now) {
+        long gap = config.rules().inactivityGap().toMillis();
+        long close = config.rules().closeAfterMs() + MARGIN_MS;
+        for (int attempt = 0; attempt < 60; attempt++) {
+            int u = attempt < 30 ? userZipf.sample(rnd) : rnd.nextInt(config.users());
+            int p = userPartition[u];
+            if (!active[u] && lastTs[u] != Long.MIN_VALUE && partitionMax[p] != Long.MIN_VALUE
+                    && partitionMax[p] >= lastTs[u] + close) {
+                long ts = lastTs[u] - gap / 2 + rnd.nextLong(gap + 1);
+                done[LATE_IN]++;
+                ObjectNode e = event(catalog.userIds.get(u), ts, null);
+                return new SentRecord(catalog.userIds.get(u), bytes(e), -1, -1, 0, LATE_INTO_SESSION);
+            }
+        }
+        return null;
     }
 
     private void holdBack(long now) {

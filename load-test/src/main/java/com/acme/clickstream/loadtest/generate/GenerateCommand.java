@@ -51,6 +51,12 @@ public final class GenerateCommand implements Callable<Integer> {
     double miskeyedRatio;
     @Option(names = "--null-ratio", defaultValue = "0.005")
     double nullRatio;
+    @Option(names = "--late-into-session-ratio", defaultValue = "0",
+            description = "too-late events that would join or extend a user's final session")
+    double lateIntoSessionRatio;
+    @Option(names = "--stale-dup-ratio", defaultValue = "0",
+            description = "copies of events up to 3 x the inactivity gap old (often of a final session)")
+    double staleDupRatio;
     @Option(names = "--partitions", defaultValue = "0", description = "partitions of the events topic; 0 = ask the broker")
     int partitions;
     @Option(names = "--late-by", defaultValue = "PT6H", description = "how far behind event time too-late events are")
@@ -68,7 +74,8 @@ public final class GenerateCommand implements Callable<Integer> {
         Topics topics = kafka.topics();
         GeneratorConfig config = new GeneratorConfig(kafka.bootstrapServers, topics, out, rate, count, d, seed, start,
                 timeScale, users, products, zipf,
-                new Ratios(dupRatio, oooRatio, lateRatio, badRatio, miskeyedRatio, nullRatio), ruleOptions.rules(),
+                new Ratios(dupRatio, oooRatio, lateRatio, badRatio, miskeyedRatio, nullRatio, lateIntoSessionRatio,
+                        staleDupRatio), ruleOptions.rules(),
                 partitions, lateBy, meanThink, progressEvery);
         Generator.run(config, System.out::println);
         return 0;

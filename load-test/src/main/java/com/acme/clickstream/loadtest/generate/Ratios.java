@@ -6,17 +6,24 @@ package com.acme.clickstream.loadtest.generate;
  * sent, at most one behind, deferring a kind only while no safe candidate exists (e.g. no recent event
  * to duplicate yet).
  */
-public record Ratios(double duplicate, double outOfOrder, double late, double invalid, double miskeyed, double nullValue) {
+public record Ratios(double duplicate, double outOfOrder, double late, double invalid, double miskeyed, double nullValue,
+                     double lateIntoSession, double staleDuplicate) {
 
     public Ratios {
-        for (double r : new double[] {duplicate, outOfOrder, late, invalid, miskeyed, nullValue}) {
+        for (double r : new double[] {duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession,
+                staleDuplicate}) {
             if (r < 0 || r > 1) {
                 throw new IllegalArgumentException("ratios must be within [0, 1]");
             }
         }
-        if (duplicate + outOfOrder + late + invalid + miskeyed + nullValue > 0.5) {
+        if (duplicate + outOfOrder + late + invalid + miskeyed + nullValue + lateIntoSession + staleDuplicate > 0.5) {
             throw new IllegalArgumentException("ratios add up to more than 0.5: too few plain events to build on");
         }
+    }
+
+    /** The kinds only: no too-late event into a final session, no duplicate of an older event. */
+    public Ratios(double duplicate, double outOfOrder, double late, double invalid, double miskeyed, double nullValue) {
+        this(duplicate, outOfOrder, late, invalid, miskeyed, nullValue, 0, 0);
     }
 
     public static Ratios none() {
@@ -26,5 +33,13 @@ public record Ratios(double duplicate, double outOfOrder, double late, double in
     /** The example mix: 2 % duplicates, 5 % out of order, 1 % too late, 1 % malformed, 1 % mis-keyed, 0.5 % null. */
     public static Ratios defaults() {
         return new Ratios(0.02, 0.05, 0.01, 0.01, 0.01, 0.005);
+    }
+
+    /**
+     * The same mix plus the harder cases: 1 % too-late events that would join or extend a user's final session,
+     * 1 % copies of events older than a plain duplicate's (up to 3 × the inactivity gap, often of a final session).
+     */
+    public Ratios withHardCases(double lateIntoSession, double staleDuplicate) {
+        return new Ratios(duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession, staleDuplicate);
     }
 }

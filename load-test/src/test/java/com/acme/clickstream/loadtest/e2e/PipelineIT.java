@@ -85,6 +85,33 @@ class PipelineIT extends EndToEndTest {
                 .isEqualTo(report.expectedSessions());
     }
 
+    /**
+     * The harder cases through the whole pipeline: too-late events that would join or extend a user's final session
+     * (not only isolated ones), and copies of older events, often of sessions already final. The late topic holds
+     * exactly those events, the duplicates are exactly counted, and every session is in PostgreSQL once.
+     */
+    @Test
+    void tooLateEventsIntoFinalSessionsAndStaleDuplicatesAreExact() throws Exception {
+        Ratios ratios = new Ratios(0.02, 0.05, 0.01, 0.01, 0.01, 0.005).withHardCases(0.03, 0.03);
+        Map<String, Double> before = sessionizerCounters();
+        SentLog sent = Generator.run(dataset(2000, 1003, ratios), EndToEndTest::log);
+        long lateIntoSession = sent.byKind().get("late_into_session");
+        long staleDuplicates = sent.byKind().get("stale_duplicate");
+        assertThat(lateIntoSession).isBetween(59L, 60L);
+        assertThat(staleDuplicates).isBetween(59L, 60L);
+
+        VerifyReport report = assertExactlyOnce(sent);
+
+        assertThat(report.late()).as("too late: the isolated ones and those into final sessions")
+                .isEqualTo(sent.byKind().get("late") + lateIntoSession);
+        assertThat(report.duplicates()).as("duplicates: recent and stale copies")
+                .isEqualTo(sent.byKind().get("duplicate") + staleDuplicates);
+        Map<String, Double> delta = difference(sessionizerCounters(), before);
+        assertThat(total(delta, "sessionizer_events_late_total")).as("too late, metric").isEqualTo(report.late());
+        assertThat(total(delta, "sessionizer_events_duplicate_total")).as("duplicates, metric")
+                .isEqualTo(report.duplicates());
+    }
+
     /** Every counter series of the service's Prometheus endpoint ({@code name{labels}} -> value). */
     private Map<String, Double> sessionizerCounters() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -120,6 +120,36 @@ class EventPlannerTest {
         assertThat(e.duplicates()).isEqualTo(p[0].sentByKind().get("duplicate"));
     }
 
+    /**
+     * The harder cases: events that would join or extend a user's final session are exactly the reference's too-late
+     * events besides the isolated ones, and copies of older events (often of final sessions) are duplicates, also
+     * with the optional rules on.
+     */
+    @Test
+    void hardCasesAreWhatTheReferenceJudges() {
+        for (com.acme.clickstream.loadtest.model.SessionRules rules : List.of(
+                com.acme.clickstream.loadtest.model.SessionRules.defaults(),
+                com.acme.clickstream.loadtest.model.SessionRules.defaults().withSplitOnCampaign(true)
+                        .withDayBoundaryZone(java.time.ZoneId.of("Asia/Kolkata")))) {
+            GeneratorConfig c = config(13, 30_000).withRules(rules)
+                    .withRatios(Ratios.defaults().withHardCases(0.02, 0.02));
+            EventPlanner[] p = new EventPlanner[1];
+            List<SentRecord> records = plan(c, p);
+            Map<String, Long> k = p[0].sentByKind();
+            assertThat(k.get(EventPlanner.LATE_INTO_SESSION)).isBetween(599L, 600L);
+            assertThat(k.get(EventPlanner.STALE_DUPLICATE)).isBetween(599L, 600L);
+            ReferenceSessionizer ref = new ReferenceSessionizer(c.rules(), PARTITIONS, SENT_AT);
+            records.forEach(ref::accept);
+            Expectation e = ref.finish(Map.of(), Map.of());
+            List<String> plannedLate = records.stream()
+                    .filter(r -> r.kind().equals("late") || r.kind().equals(EventPlanner.LATE_INTO_SESSION))
+                    .map(EventPlannerTest::userEvent).toList();
+            assertThat(e.lateEvents()).as(rules.toString()).isEqualTo(plannedLate);
+            assertThat(e.duplicates()).isEqualTo(k.get("duplicate") + k.get(EventPlanner.STALE_DUPLICATE));
+            assertThat(e.inSessions()).isEqualTo(k.get("normal") + k.get("out_of_order") + k.get("miskeyed"));
+        }
+    }
+
     private static String userEvent(SentRecord r) {
         String v = r.valueText();
         String user = v.replaceAll(".*\"user_id\":\"([^\"]+)\".*", "$1");
