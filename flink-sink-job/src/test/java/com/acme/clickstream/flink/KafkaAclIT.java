@@ -44,6 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The job's Kafka source against a broker with SCRAM-SHA-512 authentication and ACL authorization, as a user with
  * exactly the ACLs of the KafkaUser clickstream-flink-sink in k8s/kafka.yaml, configured only through the
  * environment variables of k8s/flink.yaml: it reads the sessions and commits the checkpointed offsets to its group.
+ * The JAAS line is in a file ({@code KAFKA_SASL_JAAS_CONFIG_FILE}, as a mounted Secret), which the job graph only
+ * names: the source's enumerator (JobManager) and readers (TaskManager) read it when they create their clients, so
+ * authentication proves the reference is resolved at run time (the variable form cannot be set in this JVM).
  */
 class KafkaAclIT {
     static final String USER = "clickstream-flink-sink";
@@ -92,16 +95,23 @@ class KafkaAclIT {
             List<SessionRow> rows = Sessions.rows("acl", 0, 20);
             rows.forEach(topic::send);
 
+            // As Kubernetes mounts a Secret's key: a file of its own in a directory of the Secret.
+            Path jaas = Files.createDirectories(dir.resolve("kafka-user")).resolve("sasl.jaas.config");
+            Files.writeString(jaas, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                    + USER + "\" password=\"" + password + "\";\n");
             SinkJobConfig config = SinkJobConfig.fromArgs(new String[0], Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", kafka.saslBootstrapServers(),
                     "KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
                     "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
-                    "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                            + USER + "\" password=\"" + password + "\";",
+                    "KAFKA_SASL_JAAS_CONFIG_FILE", jaas.toString(),
                     "JDBC_URL", "jdbc:postgresql://127.0.0.1:9/unused",
                     "CHECKPOINT_INTERVAL", "PT0.3S",
                     "CHECKPOINT_DIR", dir.resolve("checkpoints").toString()));
             assertThat(config.groupId()).isEqualTo(USER);
+            assertThat(SessionSources.kafka(config)).as("the source holds the file's name, not the password")
+                    .satisfies(source -> assertThat(org.apache.flink.util.InstantiationUtil.serializeObject(source))
+                            .asString(java.nio.charset.StandardCharsets.ISO_8859_1).doesNotContain(password)
+                            .contains("${dir:" + jaas.getParent() + ":sasl.jaas.config}"));
 
             FlinkTestCluster.start();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -213,6 +213,36 @@ class ConsistencyTest {
                 .contains("clickstream-db-rw.");
     }
 
+    /**
+     * The job graph holds no secret: the Kafka clients (the source's enumerator on the JobManager, its readers on the
+     * TaskManagers) and the sinks (TaskManagers; the preflight check where main runs, the JobManager) read the JAAS
+     * line and the PostgreSQL password at run time from their own environment. So both come from the pod template
+     * that the operator merges into the JobManager and the TaskManager pods, no per-role template replaces it, no
+     * job argument carries a credential, and no JVM option restricts Kafka's config providers to a list without
+     * the one the job names.
+     */
+    @Test
+    void theSecretsTheJobReadsAtRunTimeReachTheJobManagerAndTheTaskManagers() {
+        JsonNode spec = Manifests.one("FlinkDeployment", "clickstream-flink-sink").spec();
+        Map<String, Env.Var> f = flinkEnv();
+        assertThat(f.get("KAFKA_SASL_JAAS_CONFIG").secret()).isEqualTo("clickstream-flink-sink/sasl.jaas.config");
+        assertThat(f.get("JDBC_PASSWORD").secret()).isEqualTo("clickstream-db-sink/password");
+        for (String role : List.of("jobManager", "taskManager")) {
+            assertThat(spec.path(role).has("podTemplate")).as(role + ".podTemplate (would not carry the secrets)")
+                    .isFalse();
+        }
+        for (JsonNode arg : spec.path("job").path("args")) {
+            assertThat(arg.asText()).as("job argument").doesNotContainIgnoringCase("password")
+                    .doesNotContainIgnoringCase("jaas");
+        }
+        spec.path("flinkConfiguration").fields().forEachRemaining(e -> {
+            if (e.getValue().asText().contains("org.apache.kafka.automatic.config.providers")) {
+                assertThat(e.getValue().asText()).as(e.getKey())
+                        .contains("org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+            }
+        });
+    }
+
     /** Every PostgreSQL client (sessionizer, Flink job, migration Job) mounts the CA its JDBC URL verifies against. */
     @Test
     void everyPostgresqlClientVerifiesTheServerAgainstTheMountedClusterCa() {

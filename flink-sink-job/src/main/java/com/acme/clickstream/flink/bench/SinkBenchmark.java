@@ -75,11 +75,15 @@ public final class SinkBenchmark {
         }
     }
 
-    /** The benchmark against these servers: the topic must hold the sessions to write. */
+    /**
+     * The benchmark against these servers: the topic must hold the sessions to write.
+     *
+     * @param jdbcPasswordVariable the environment variable that holds the password, or null for none
+     */
     public static Result run(String bootstrapServers, String topic, String jdbcUrl, String jdbcUser,
-            String jdbcPassword, int parallelism, int rounds) throws Exception {
+            String jdbcPasswordVariable, int parallelism, int rounds) throws Exception {
         return run(SinkJobConfig.builder().bootstrapServers(bootstrapServers).topic(topic).jdbcUrl(jdbcUrl)
-                .jdbcUser(jdbcUser).jdbcPassword(jdbcPassword).parallelism(parallelism)
+                .jdbcUser(jdbcUser).jdbcPasswordVariable(jdbcPasswordVariable).parallelism(parallelism)
                 .checkpointInterval(Duration.ofSeconds(1)).build(), rounds);
     }
 

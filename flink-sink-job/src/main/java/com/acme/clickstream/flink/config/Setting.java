@@ -12,7 +12,8 @@ public enum Setting {
     JDBC_URL("--jdbc-url", "JDBC_URL", "PostgreSQL JDBC URL, jdbc:postgresql://host:port/db (required)"),
     JDBC_USER("--jdbc-user", "JDBC_USER", "PostgreSQL user (default postgres)"),
     JDBC_PASSWORD_FILE("--jdbc-password-file", "JDBC_PASSWORD_FILE",
-            "file holding the password; or the environment variable JDBC_PASSWORD (never an argument)"),
+            "file holding the password; or the environment variable JDBC_PASSWORD (never an argument). Read by "
+                    + "the sinks on the TaskManagers (and the preflight check where the job is submitted)"),
     CHECKPOINT_INTERVAL("--checkpoint-interval", "CHECKPOINT_INTERVAL",
             "ISO-8601 duration between checkpoints; rows become visible per checkpoint (default PT10S)"),
     CHECKPOINT_TIMEOUT("--checkpoint-timeout", "CHECKPOINT_TIMEOUT",
@@ -42,7 +43,11 @@ public enum Setting {
             "Kafka security.protocol: PLAINTEXT (default), SSL, SASL_PLAINTEXT, SASL_SSL"),
     KAFKA_SASL_MECHANISM("--kafka-sasl-mechanism", "KAFKA_SASL_MECHANISM",
             "Kafka sasl.mechanism, e.g. SCRAM-SHA-512; the JAAS line (it holds the password) only from the "
-                    + "environment variable " + KafkaClientSecurity.JAAS_CONFIG_ENV),
+                    + "environment variable " + KafkaClientSecurity.JAAS_CONFIG_ENV + " or a file"),
+    KAFKA_SASL_JAAS_CONFIG_FILE("--kafka-sasl-jaas-config-file", "KAFKA_SASL_JAAS_CONFIG_FILE",
+            "file holding the Kafka sasl.jaas.config line; or the environment variable "
+                    + KafkaClientSecurity.JAAS_CONFIG_ENV + " (never an argument). Read by the Kafka clients on the "
+                    + "JobManager and TaskManagers"),
     KAFKA_SSL_TRUSTSTORE_LOCATION("--kafka-ssl-truststore-location", "KAFKA_SSL_TRUSTSTORE_LOCATION",
             "PEM file of the CA certificates that sign the brokers' certificates (default: the JVM's trust store)");
 

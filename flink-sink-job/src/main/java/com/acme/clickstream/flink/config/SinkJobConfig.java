@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * The job's configuration: immutable, validated on construction, read from arguments ({@code --name value} or
  * {@code --name=value}) and the environment, arguments winning. The password is read only from the environment
  * variable {@code JDBC_PASSWORD} or from a file ({@code --jdbc-password-file}/{@code JDBC_PASSWORD_FILE}), never
- * from an argument, so that it shows in no process list or shell history.
+ * from an argument, so that it shows in no process list or shell history. The configuration holds only where the
+ * secrets are ({@link SecretRef}: the variable's name, the file's path), never their values: it goes into the job
+ * graph, and the operators read the secrets at run time on the JobManager and TaskManagers.
  *
  * <p>Every problem is an {@link InvalidConfigException} whose message names the setting, thrown before any job
  * starts.
@@ -28,7 +30,7 @@ public record SinkJobConfig(
         String groupId,
         String jdbcUrl,
         String jdbcUser,
-        String jdbcPassword,
+        SecretRef jdbcPassword,
         Duration checkpointInterval,
         Duration checkpointTimeout,
         String checkpointDir,
@@ -42,12 +44,13 @@ public record SinkJobConfig(
         int restPort,
         KafkaClientSecurity kafkaSecurity) implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Max parallelism of the job (key groups of the keyed dedup state): fixed so that rescaling keeps state. */
     public static final int MAX_PARALLELISM = 128;
 
     public static final String PASSWORD_ENV = "JDBC_PASSWORD";
+    static final String PASSWORD_WHAT = "the PostgreSQL password";
     public static final String DEFAULT_TOPIC = "clickstream.sessions";
     public static final String DEFAULT_GROUP_ID = "clickstream-flink-sink";
     public static final String DEFAULT_USER = "postgres";
@@ -155,7 +158,8 @@ public record SinkJobConfig(
             if (name.equals("--kafka-sasl-jaas-config")) {
                 throw new InvalidConfigException("--kafka-sasl-jaas-config is not accepted: it holds a password, which "
                         + "in the arguments shows in process lists and the job graph's program arguments. Set the "
-                        + "environment variable " + KafkaClientSecurity.JAAS_CONFIG_ENV);
+                        + "environment variable " + KafkaClientSecurity.JAAS_CONFIG_ENV + " or name a file with "
+                        + Setting.KAFKA_SASL_JAAS_CONFIG_FILE.label());
             }
             if (name.equals("--jdbc-password")) {
                 throw new InvalidConfigException("--jdbc-password is not accepted: a password in the arguments shows "
@@ -192,7 +196,9 @@ public record SinkJobConfig(
                 .localTmpDir(values.getOrDefault(Setting.LOCAL_TMP_DIR, defaultLocalTmpDir()))
                 .restPort(integer(values, Setting.REST_PORT, DEFAULT_REST_PORT))
                 .kafkaSecurity(new KafkaClientSecurity(values.get(Setting.KAFKA_SECURITY_PROTOCOL),
-                        values.get(Setting.KAFKA_SASL_MECHANISM), environment.get(KafkaClientSecurity.JAAS_CONFIG_ENV),
+                        values.get(Setting.KAFKA_SASL_MECHANISM),
+                        KafkaClientSecurity.jaasConfig(environment.get(KafkaClientSecurity.JAAS_CONFIG_ENV),
+                                values.get(Setting.KAFKA_SASL_JAAS_CONFIG_FILE)),
                         values.get(Setting.KAFKA_SSL_TRUSTSTORE_LOCATION)))
                 .build();
     }
@@ -232,7 +238,8 @@ public record SinkJobConfig(
         out.append(System.lineSeparator()).append(String.format(Locale.ROOT, "  %-26s %-26s %s", "",
                 PASSWORD_ENV, "PostgreSQL password (or " + Setting.JDBC_PASSWORD_FILE.argument() + ")"));
         out.append(System.lineSeparator()).append(String.format(Locale.ROOT, "  %-26s %-26s %s", "",
-                KafkaClientSecurity.JAAS_CONFIG_ENV, "Kafka sasl.jaas.config, with the password (SASL protocols)"));
+                KafkaClientSecurity.JAAS_CONFIG_ENV, "Kafka sasl.jaas.config, with the password (SASL protocols; or "
+                        + Setting.KAFKA_SASL_JAAS_CONFIG_FILE.argument() + ")"));
         return out.toString();
     }
 
@@ -262,7 +269,7 @@ public record SinkJobConfig(
     public String toString() {
         return "SinkJobConfig[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", groupId=" + groupId
                 + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", jdbcPassword="
-                + (jdbcPassword == null ? "(none)" : "(set)") + ", checkpointInterval=" + checkpointInterval
+                + (jdbcPassword == null ? "(none)" : jdbcPassword) + ", checkpointInterval=" + checkpointInterval
                 + ", checkpointTimeout=" + checkpointTimeout + ", checkpointDir=" + checkpointDir
                 + ", parallelism=" + parallelism + ", pipelineName=" + pipelineName + ", lockTimeout=" + lockTimeout
                 + ", deadLetterTable=" + deadLetterTable + ", dedupRetention=" + dedupRetention
@@ -270,22 +277,25 @@ public record SinkJobConfig(
                 + ", kafkaSecurity=" + kafkaSecurity + "]";
     }
 
-    private static String password(String file, String environmentValue) {
+    /**
+     * Where the password is: the variable {@value #PASSWORD_ENV} when it is set here, else the file (checked here,
+     * so that a wrong path stops the start), else none.
+     */
+    private static SecretRef password(String file, String environmentValue) {
         boolean fromEnv = environmentValue != null && !environmentValue.isEmpty();
         if (file != null && fromEnv) {
             throw new InvalidConfigException("both " + PASSWORD_ENV + " and " + Setting.JDBC_PASSWORD_FILE.label()
                     + " are set: keep one, so that it is clear which password is used");
         }
         if (file == null) {
-            return fromEnv ? environmentValue : null;
+            return fromEnv ? SecretRef.environment(PASSWORD_WHAT, PASSWORD_ENV) : null;
         }
         try {
             String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-            String password = content.strip();
-            if (password.isEmpty()) {
+            if (content.strip().isEmpty()) {
                 throw new InvalidConfigException(Setting.JDBC_PASSWORD_FILE.label() + " '" + file + "' is empty");
             }
-            return password;
+            return SecretRef.file(PASSWORD_WHAT, file);
         } catch (IOException e) {
             throw new InvalidConfigException(Setting.JDBC_PASSWORD_FILE.label() + " '" + file + "' cannot be read: "
                     + e, e);
@@ -343,7 +353,7 @@ public record SinkJobConfig(
         private String groupId = DEFAULT_GROUP_ID;
         private String jdbcUrl;
         private String jdbcUser = DEFAULT_USER;
-        private String jdbcPassword;
+        private SecretRef jdbcPassword;
         private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private Duration checkpointTimeout = DEFAULT_CHECKPOINT_TIMEOUT;
         private String checkpointDir;
@@ -364,7 +374,13 @@ public record SinkJobConfig(
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder jdbcUrl(String v) { jdbcUrl = v; return this; }
         public Builder jdbcUser(String v) { jdbcUser = v; return this; }
-        public Builder jdbcPassword(String v) { jdbcPassword = v; return this; }
+        /** Where the password is at run time (null: none). */
+        public Builder jdbcPassword(SecretRef v) { jdbcPassword = v; return this; }
+        /** The password in the environment variable {@code variable} of every process that runs the job. */
+        public Builder jdbcPasswordVariable(String variable) {
+            jdbcPassword = variable == null ? null : SecretRef.environment(PASSWORD_WHAT, variable);
+            return this;
+        }
         public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
         public Builder checkpointTimeout(Duration v) { checkpointTimeout = v; return this; }
         public Builder checkpointDir(String v) { checkpointDir = v; return this; }

@@ -6,21 +6,28 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
+import com.acme.clickstream.flink.config.SecretRef;
 import com.acme.clickstream.flink.config.SinkJobConfig;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.ds.common.BaseDataSource;
 
 /**
  * How the job's operators reach PostgreSQL (shipped with the job graph to the task managers). The URL may carry
- * further pgjdbc properties; user and password set here win over the URL's.
+ * further pgjdbc properties; user and password set here win over the URL's. The password is only referenced
+ * ({@link SecretRef}): it is read each time a connection is opened, in the process that opens it.
  */
-public record PgConnectionSettings(String url, String user, String password, String applicationName)
+public record PgConnectionSettings(String url, String user, SecretRef password, String applicationName)
         implements Serializable {
 
     public static PgConnectionSettings of(SinkJobConfig config, String applicationName) {
         return new PgConnectionSettings(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), applicationName);
     }
 
+    /**
+     * A data source with the password read now.
+     *
+     * @throws SecretRef.MissingSecretException when the password's variable or file is not in this process
+     */
     public PGSimpleDataSource dataSource() {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         configure(ds);
@@ -66,7 +73,7 @@ public record PgConnectionSettings(String url, String user, String password, Str
             ds.setUser(user);
         }
         if (password != null) {
-            ds.setPassword(password);
+            ds.setPassword(password.resolve());
         }
         ds.setApplicationName(applicationName);
         ds.setReWriteBatchedInserts(true);
@@ -77,6 +84,6 @@ public record PgConnectionSettings(String url, String user, String password, Str
     @Override
     public String toString() {
         return "PgConnectionSettings[url=" + url + ", user=" + user + ", password="
-                + (password == null ? "(none)" : "(set)") + ", applicationName=" + applicationName + "]";
+                + (password == null ? "(none)" : password) + ", applicationName=" + applicationName + "]";
     }
 }

@@ -1,7 +1,9 @@
 package com.acme.clickstream.flink.sink;
 
 import java.time.Duration;
+import java.util.Properties;
 
+import com.acme.clickstream.flink.config.SecretRef;
 import com.acme.clickstream.flink.config.SinkJobConfig;
 import com.acme.clickstream.flink.model.RejectedRecord;
 import com.acme.clickstream.flink.model.SessionRow;
@@ -9,6 +11,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.datasource.connections.JdbcConnectionProvider;
+import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
 
 /** The job's sinks. */
 public final class SessionSinks {
@@ -69,17 +73,41 @@ public final class SessionSinks {
                 .buildAtLeastOnce(connectionOptions(config, APPLICATION_NAME + "-plain"));
     }
 
-    private static JdbcConnectionOptions connectionOptions(SinkJobConfig config, String applicationName) {
-        JdbcConnectionOptions.JdbcConnectionOptionsBuilder builder =
-                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                        .withUrl(config.jdbcUrl())
-                        .withDriverName("org.postgresql.Driver")
-                        .withUsername(config.jdbcUser())
-                        .withProperty("reWriteBatchedInserts", "true")
-                        .withProperty("ApplicationName", applicationName);
-        if (config.jdbcPassword() != null) {
-            builder.withPassword(config.jdbcPassword());
+    /** The connector's connection provider, its password read on the TaskManager when it connects. */
+    private static JdbcConnectionProvider connectionOptions(SinkJobConfig config, String applicationName) {
+        JdbcConnectionOptions options = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(config.jdbcUrl())
+                .withDriverName("org.postgresql.Driver")
+                .withUsername(config.jdbcUser())
+                .withProperty("reWriteBatchedInserts", "true")
+                .withProperty("ApplicationName", applicationName)
+                .build();
+        return new RuntimePasswordConnectionProvider(options, config.jdbcPassword());
+    }
+
+    /**
+     * The connector's plain connection provider, whose connection properties get the password when a connection is
+     * opened ({@code getOrEstablishConnection} reads them through {@link #getProperties()}): the job graph holds
+     * only where the password is.
+     */
+    static final class RuntimePasswordConnectionProvider extends SimpleJdbcConnectionProvider {
+        private static final long serialVersionUID = 1L;
+
+        private final SecretRef password;
+
+        RuntimePasswordConnectionProvider(JdbcConnectionOptions options, SecretRef password) {
+            super(options);
+            this.password = password;
         }
-        return builder.build();
+
+        @Override
+        public Properties getProperties() {
+            Properties properties = new Properties();
+            properties.putAll(super.getProperties());
+            if (password != null) {
+                properties.setProperty(JdbcConnectionOptions.PASSWORD_KEY, password.resolve());
+            }
+            return properties;
+        }
     }
 }

@@ -67,13 +67,17 @@ class SinkJobConfigTest {
 
     @Test
     void passwordFromEnvironmentOrFileNeverFromArguments(@TempDir Path dir) throws Exception {
-        assertThat(parse(Map.of("JDBC_PASSWORD", "s3cret"), REQUIRED).jdbcPassword()).isEqualTo("s3cret");
+        // The configuration (it goes into the job graph) holds where the password is, never the password.
+        SinkJobConfig fromEnv = parse(Map.of("JDBC_PASSWORD", "s3cret"), REQUIRED);
+        assertThat(fromEnv.jdbcPassword()).isEqualTo(SecretRef.environment("the PostgreSQL password", "JDBC_PASSWORD"));
+        assertThat(fromEnv.toString()).doesNotContain("s3cret").contains("jdbcPassword=env:JDBC_PASSWORD");
+        assertThat(parse(Map.of("JDBC_PASSWORD", ""), REQUIRED).jdbcPassword()).as("empty: none").isNull();
         Path file = dir.resolve("pw");
         Files.writeString(file, "from-file\n");
-        assertThat(parse(Map.of(), append(REQUIRED, "--jdbc-password-file", file.toString())).jdbcPassword())
-                .isEqualTo("from-file");
-        assertThat(parse(Map.of(), REQUIRED).toString()).doesNotContain("from-file");
-        assertThat(parse(Map.of("JDBC_PASSWORD", "s3cret"), REQUIRED).toString()).doesNotContain("s3cret");
+        SinkJobConfig fromFile = parse(Map.of(), append(REQUIRED, "--jdbc-password-file", file.toString()));
+        assertThat(fromFile.jdbcPassword().file()).isEqualTo(file.toAbsolutePath().toString());
+        assertThat(fromFile.jdbcPassword().resolve()).as("read where it is used, stripped").isEqualTo("from-file");
+        assertThat(fromFile.toString()).doesNotContain("from-file").contains("jdbcPassword=file:" + file.toAbsolutePath());
 
         assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--jdbc-password", "x")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("--jdbc-password is not accepted")
@@ -84,6 +88,25 @@ class SinkJobConfigTest {
                 append(REQUIRED, "--jdbc-password-file", file.toString()))).hasMessageContaining("both");
         assertThatThrownBy(() -> parse(Map.of(), append(REQUIRED, "--jdbc-password-file", dir.resolve("no").toString())))
                 .hasMessageContaining("--jdbc-password-file/JDBC_PASSWORD_FILE").hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void aPasswordMissingWhereTheJobRunsFailsNamingTheVariableOrTheFile(@TempDir Path dir) throws Exception {
+        String unset = "FLINK_SINK_JOB_TEST_UNSET_" + java.util.UUID.randomUUID().toString().replace('-', '_');
+        assertThat(System.getenv(unset)).isNull();
+        assertThatThrownBy(() -> SecretRef.environment("the PostgreSQL password", unset).resolve())
+                .isInstanceOf(SecretRef.MissingSecretException.class)
+                .hasMessageStartingWith("the PostgreSQL password: the environment variable " + unset + " is not set in "
+                        + "this process");
+        Path file = dir.resolve("gone");
+        SecretRef ref = SecretRef.file("the PostgreSQL password", file.toString());
+        assertThatThrownBy(ref::resolve).isInstanceOf(SecretRef.MissingSecretException.class)
+                .hasMessageStartingWith("the PostgreSQL password: the file " + file.toAbsolutePath() + " cannot be read");
+        Files.writeString(file, " \n");
+        assertThatThrownBy(ref::resolve).isInstanceOf(SecretRef.MissingSecretException.class)
+                .hasMessageStartingWith("the PostgreSQL password: the file " + file.toAbsolutePath() + " is empty");
+        // A variable every process has: read from this process's environment.
+        assertThat(SecretRef.environment("x", "PATH").resolve()).isEqualTo(System.getenv("PATH"));
     }
 
     @Test
