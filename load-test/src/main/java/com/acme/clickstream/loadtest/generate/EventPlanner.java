@@ -75,6 +75,15 @@ public final class EventPlanner implements Iterator<SentRecord> {
     private final long[] firstTs;
     private final boolean[] active;
     private final int[] userPartition;
+    /**
+     * At most the least last event time of any idle user (Long.MIN_VALUE while some idle user has none):
+     * a search for an idle user whose last event is before a bound at or below it cannot succeed. Without
+     * it, a mis-keyed record that has no candidate (for the first inactivity gap + grace of event time,
+     * at high rates for much longer) scanned every user on every record: half the generator's CPU time.
+     * Exact after a failed full scan; kept a lower bound as visits end (idle users' last event times only
+     * change while they are in a visit, and only grow).
+     */
+    private long idleLastFloor = Long.MIN_VALUE;
     private final long[] partitionMax;
     private final List<Visit> awake = new ArrayList<>();
     private final PriorityQueue<Visit> sleeping = new PriorityQueue<>(Comparator.comparingLong(v -> v.wakeAt));
@@ -288,21 +297,40 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     /** An idle user (Zipf-weighted) whose last event is before {@code lastBefore}, or -1. */
     private int pickIdleUser(long now, long lastBefore) {
+        if (lastBefore <= idleLastFloor) {
+            // No idle user qualifies: skip the search, but draw from the random stream exactly what the
+            // failed search below draws (30 Zipf samples of one nextDouble each, then the scan's start),
+            // so that every later record stays the same.
+            for (int attempt = 0; attempt < 30; attempt++) {
+                rnd.nextDouble();
+            }
+            rnd.nextInt(config.users());
+            return -1;
+        }
         for (int attempt = 0; attempt < 30; attempt++) {
             int u = userZipf.sample(rnd);
-            if (!active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore)) {
+            if (isIdleSince(u, lastBefore)) {
                 return u;
             }
         }
         int n = config.users();
         int from = rnd.nextInt(n);
+        long floor = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             int u = (from + i) % n;
-            if (!active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore)) {
+            if (isIdleSince(u, lastBefore)) {
                 return u;
             }
+            if (!active[u]) {
+                floor = Math.min(floor, lastTs[u]);
+            }
         }
+        idleLastFloor = floor;
         return -1;
+    }
+
+    private boolean isIdleSince(int u, long lastBefore) {
+        return !active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore);
     }
 
     /** The visit's next event at {@code ts}; advances the visit (end, or a pause longer than the gap). */
@@ -327,6 +355,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     private void endVisit(Visit v) {
         active[v.user] = false;
+        idleLastFloor = Math.min(idleLastFloor, lastTs[v.user]);
         removeAwake(v);
     }
 
