@@ -95,7 +95,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     private final double[] ratio;
     private final long[] done;
-    private final Map<String, Long> sent = new LinkedHashMap<>();
+    private final Map<String, Long> sent;
     private final List<Malformed.Kind> malformedRound = new ArrayList<>();
     private long index;
     private long eventSeq;
@@ -153,9 +153,21 @@ public final class EventPlanner implements Iterator<SentRecord> {
         Ratios r = config.ratios();
         this.ratio = new double[] {r.duplicate(), r.outOfOrder(), r.late(), r.invalid(), r.miskeyed(), r.nullValue()};
         this.done = new long[ratio.length];
+        this.sent = zeroCounts();
+    }
+
+    /** Counts by kind, all zero, in the order the summary lists them. */
+    public static Map<String, Long> zeroCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
         for (String k : List.of(NORMAL, DUPLICATE, OUT_OF_ORDER, LATE, MISKEYED, "invalid", NULL)) {
-            sent.put(k, 0L);
+            counts.put(k, 0L);
         }
+        return counts;
+    }
+
+    /** Adds one record of that kind to counts from {@link #zeroCounts()} (every invalid:... kind counts as invalid). */
+    public static void count(Map<String, Long> counts, String kind) {
+        counts.merge(kind.startsWith(INVALID_PREFIX) ? "invalid" : kind, 1L, Long::sum);
     }
 
     public List<SentRecord> userRecords() {
@@ -166,7 +178,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
         return catalog.pageRecords;
     }
 
-    /** Records sent so far by kind (normal, duplicate, out_of_order, late, miskeyed, invalid, null). */
+    /** Records planned so far by kind (normal, duplicate, out_of_order, late, miskeyed, invalid, null). */
     public Map<String, Long> sentByKind() {
         return Collections.unmodifiableMap(sent);
     }
@@ -256,7 +268,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
     }
 
     private void count(String kind) {
-        sent.merge(kind.startsWith(INVALID_PREFIX) ? "invalid" : kind, 1L, Long::sum);
+        count(sent, kind);
     }
 
     // ---- plain events and visits ------------------------------------------------------------

@@ -48,9 +48,15 @@ public final class Generator {
                         + " --time-scale or fewer events");
             }
         }
+        return run(config, progress, stop, new KafkaSend(config.bootstrapServers()));
+    }
+
+    /** As {@link #run(GeneratorConfig, Consumer, BooleanSupplier)} through the given sender (closed on return). */
+    static SentLog run(GeneratorConfig config, Consumer<String> progress, BooleanSupplier stop, KafkaSend sender) {
+        long total = config.total();
         Path out = config.outDir();
         long started = System.nanoTime();
-        try (KafkaSend send = new KafkaSend(config.bootstrapServers())) {
+        try (KafkaSend send = sender) {
             int partitions = config.partitions() > 0 ? config.partitions() : send.partitionCount(config.topics().events());
             EventPlanner planner = new EventPlanner(config, partitions);
             long firstTs = planner.eventTimeMs();
@@ -62,26 +68,32 @@ public final class Generator {
             long eventsStarted = System.nanoTime();
             long nextProgress = eventsStarted + nanos(config.progressEvery());
             long sent = 0;
+            Map<String, Long> sentByKind = EventPlanner.zeroCounts();
             long maxBehindNanos = 0;
             boolean interrupted = false;
-            try (KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
-                while (planner.hasNext()) {
-                    long eventTime = planner.eventTimeMs();
+            try (PlannedAhead planned = new PlannedAhead(planner, PlannedAhead.CAPACITY);
+                 KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
+                while (sent < total) {
+                    long eventTime = config.eventTimeMs(sent);
                     if (total == Long.MAX_VALUE && eventTime > System.currentTimeMillis()) {
                         progress.accept("generate: event time reached the wall clock, stopping");
                         break;
                     }
+                    // Planned (and serialized) ahead on the planner's thread: usually here already.
+                    SentRecord record = planned.next(stop);
                     // Record i is due at i / rate after the start: sleeping keeps the rate, catching up is allowed.
                     long due = eventsStarted + (long) (sent * 1e9 / config.rate());
                     long wait = due - System.nanoTime();
                     maxBehindNanos = Math.max(maxBehindNanos, -wait);
-                    if (stop.getAsBoolean() || Thread.interrupted() || (wait > 0 && !sleepNanos(wait, stop))) {
+                    if (record == null || stop.getAsBoolean() || Thread.interrupted()
+                            || (wait > 0 && !sleepNanos(wait, stop))) {
                         // Stopped from outside: end here, but record every record already sent.
                         interrupted = true;
                         progress.accept("generate: stopping");
                         break;
                     }
-                    rec.send(planner.next());
+                    rec.send(record);
+                    EventPlanner.count(sentByKind, record.kind());
                     lastTs = eventTime;
                     sent++;
                     if (config.progressEvery() != null && System.nanoTime() >= nextProgress) {
@@ -92,7 +104,7 @@ public final class Generator {
                     }
                 }
             }
-            SentLog log = new SentLog(out, partitions, sent, Map.copyOf(planner.sentByKind()), users, pages,
+            SentLog log = new SentLog(out, partitions, sent, Map.copyOf(sentByKind), users, pages,
                     Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
                     Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(maxBehindNanos));
             progress.accept(log.summary());
