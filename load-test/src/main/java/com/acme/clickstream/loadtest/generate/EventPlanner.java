@@ -85,6 +85,15 @@ public final class EventPlanner implements Iterator<SentRecord> {
     private final long[] firstTs;
     private final boolean[] active;
     private final int[] userPartition;
+    /**
+     * At most the least last event time of any idle user (Long.MIN_VALUE while some idle user has none):
+     * a search for an idle user whose last event is before a bound at or below it cannot succeed. Without
+     * it, a mis-keyed record that has no candidate (for the first inactivity gap + grace of event time,
+     * at high rates for much longer) scanned every user on every record: half the generator's CPU time.
+     * Exact after a failed full scan; kept a lower bound as visits end (idle users' last event times only
+     * change while they are in a visit, and only grow).
+     */
+    private long idleLastFloor = Long.MIN_VALUE;
     private final long[] partitionMax;
     private final List<Visit> awake = new ArrayList<>();
     private final PriorityQueue<Visit> sleeping = new PriorityQueue<>(Comparator.comparingLong(v -> v.wakeAt));
@@ -98,7 +107,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     private final double[] ratio;
     private final long[] done;
-    private final Map<String, Long> sent = new LinkedHashMap<>();
+    private final Map<String, Long> sent;
     private final List<Malformed.Kind> malformedRound = new ArrayList<>();
     private long index;
     private long eventSeq;
@@ -157,15 +166,21 @@ public final class EventPlanner implements Iterator<SentRecord> {
         this.ratio = new double[] {r.duplicate(), r.outOfOrder(), r.late(), r.invalid(), r.miskeyed(), r.nullValue(),
                 r.lateIntoSession(), r.staleDuplicate()};
         this.done = new long[ratio.length];
+        this.sent = zeroCounts();
+    }
+
+    /** Counts by kind, all zero, in the order the summary lists them. */
+    public static Map<String, Long> zeroCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
         for (String k : List.of(NORMAL, DUPLICATE, OUT_OF_ORDER, LATE, MISKEYED, "invalid", NULL)) {
-            sent.put(k, 0L);
+            counts.put(k, 0L);
         }
-        if (r.lateIntoSession() > 0) {
-            sent.put(LATE_INTO_SESSION, 0L);
-        }
-        if (r.staleDuplicate() > 0) {
-            sent.put(STALE_DUPLICATE, 0L);
-        }
+        return counts;
+    }
+
+    /** Adds one record of that kind to counts from {@link #zeroCounts()} (every invalid:... kind counts as invalid). */
+    public static void count(Map<String, Long> counts, String kind) {
+        counts.merge(kind.startsWith(INVALID_PREFIX) ? "invalid" : kind, 1L, Long::sum);
     }
 
     public List<SentRecord> userRecords() {
@@ -176,7 +191,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
         return catalog.pageRecords;
     }
 
-    /** Records sent so far by kind (normal, duplicate, out_of_order, late, miskeyed, invalid, null). */
+    /** Records planned so far by kind (normal, duplicate, out_of_order, late, miskeyed, invalid, null). */
     public Map<String, Long> sentByKind() {
         return Collections.unmodifiableMap(sent);
     }
@@ -270,7 +285,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
     }
 
     private void count(String kind) {
-        sent.merge(kind.startsWith(INVALID_PREFIX) ? "invalid" : kind, 1L, Long::sum);
+        count(sent, kind);
     }
 
     // ---- plain events and visits ------------------------------------------------------------
@@ -311,21 +326,40 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     /** An idle user (Zipf-weighted) whose last event is before {@code lastBefore}, or -1. */
     private int pickIdleUser(long now, long lastBefore) {
+        if (lastBefore <= idleLastFloor) {
+            // No idle user qualifies: skip the search, but draw from the random stream exactly what the
+            // failed search below draws (30 Zipf samples of one nextDouble each, then the scan's start),
+            // so that every later record stays the same.
+            for (int attempt = 0; attempt < 30; attempt++) {
+                rnd.nextDouble();
+            }
+            rnd.nextInt(config.users());
+            return -1;
+        }
         for (int attempt = 0; attempt < 30; attempt++) {
             int u = userZipf.sample(rnd);
-            if (!active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore)) {
+            if (isIdleSince(u, lastBefore)) {
                 return u;
             }
         }
         int n = config.users();
         int from = rnd.nextInt(n);
+        long floor = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             int u = (from + i) % n;
-            if (!active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore)) {
+            if (isIdleSince(u, lastBefore)) {
                 return u;
             }
+            if (!active[u]) {
+                floor = Math.min(floor, lastTs[u]);
+            }
         }
+        idleLastFloor = floor;
         return -1;
+    }
+
+    private boolean isIdleSince(int u, long lastBefore) {
+        return !active[u] && (lastTs[u] == Long.MIN_VALUE || lastTs[u] < lastBefore);
     }
 
     /** The visit's next event at {@code ts}; advances the visit (end, or a pause longer than the gap). */
@@ -350,6 +384,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     private void endVisit(Visit v) {
         active[v.user] = false;
+        idleLastFloor = Math.min(idleLastFloor, lastTs[v.user]);
         removeAwake(v);
     }
 

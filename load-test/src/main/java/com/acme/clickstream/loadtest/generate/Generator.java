@@ -48,57 +48,80 @@ public final class Generator {
                         + " --time-scale or fewer events");
             }
         }
+        return run(config, progress, stop, new KafkaSend(config.bootstrapServers()));
+    }
+
+    /** As {@link #run(GeneratorConfig, Consumer, BooleanSupplier)} through the given sender (closed on return). */
+    static SentLog run(GeneratorConfig config, Consumer<String> progress, BooleanSupplier stop, KafkaSend sender) {
         Path out = config.outDir();
         long started = System.nanoTime();
-        try (KafkaSend send = new KafkaSend(config.bootstrapServers())) {
+        try (KafkaSend send = sender) {
             int partitions = config.partitions() > 0 ? config.partitions() : send.partitionCount(config.topics().events());
             EventPlanner planner = new EventPlanner(config, partitions);
             long firstTs = planner.eventTimeMs();
+            List<SentRecord> userRecords = planner.userRecords();
+            List<SentRecord> pageRecords = planner.pageRecords();
+            // Planning starts now, so that the first events are planned (and the planner's code compiled)
+            // while users and pages are sent: the events then start on schedule.
+            try (PlannedAhead planned = new PlannedAhead(planner, PlannedAhead.CAPACITY)) {
+                long users = sendAll(send, config.topics().users(), userRecords, out.resolve(Jsonl.USERS));
+                long pages = sendAll(send, config.topics().pages(), pageRecords, out.resolve(Jsonl.PAGES));
+                return sendEvents(config, progress, stop, send, planned, partitions, firstTs, users, pages, started);
+            }
+        }
+    }
 
-            long users = sendAll(send, config.topics().users(), planner.userRecords(), out.resolve(Jsonl.USERS));
-            long pages = sendAll(send, config.topics().pages(), planner.pageRecords(), out.resolve(Jsonl.PAGES));
-
-            long lastTs = firstTs;
-            long eventsStarted = System.nanoTime();
-            long nextProgress = eventsStarted + nanos(config.progressEvery());
-            long sent = 0;
-            long maxBehindNanos = 0;
-            boolean interrupted = false;
-            try (KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
-                while (planner.hasNext()) {
-                    long eventTime = planner.eventTimeMs();
-                    if (total == Long.MAX_VALUE && eventTime > System.currentTimeMillis()) {
-                        progress.accept("generate: event time reached the wall clock, stopping");
-                        break;
-                    }
-                    // Record i is due at i / rate after the start: sleeping keeps the rate, catching up is allowed.
-                    long due = eventsStarted + (long) (sent * 1e9 / config.rate());
-                    long wait = due - System.nanoTime();
-                    maxBehindNanos = Math.max(maxBehindNanos, -wait);
-                    if (stop.getAsBoolean() || Thread.interrupted() || (wait > 0 && !sleepNanos(wait, stop))) {
-                        // Stopped from outside: end here, but record every record already sent.
-                        interrupted = true;
-                        progress.accept("generate: stopping");
-                        break;
-                    }
-                    rec.send(planner.next());
-                    lastTs = eventTime;
-                    sent++;
-                    if (config.progressEvery() != null && System.nanoTime() >= nextProgress) {
-                        double secs = (System.nanoTime() - eventsStarted) / 1e9;
-                        progress.accept(String.format("generate: sent=%d rate=%.0f/s elapsed=%.0fs event_time=%s",
-                                sent, sent / secs, secs, Instant.ofEpochMilli(eventTime)));
-                        nextProgress += nanos(config.progressEvery());
-                    }
+    /** The events, paced: record i is sent at i / rate after the first (or as soon as possible when behind). */
+    private static SentLog sendEvents(GeneratorConfig config, Consumer<String> progress, BooleanSupplier stop,
+                                      KafkaSend send, PlannedAhead planned, int partitions, long firstTs, long users,
+                                      long pages, long started) {
+        long total = config.total();
+        Path out = config.outDir();
+        long lastTs = firstTs;
+        long eventsStarted = System.nanoTime();
+        long nextProgress = eventsStarted + nanos(config.progressEvery());
+        long sent = 0;
+        Map<String, Long> sentByKind = EventPlanner.zeroCounts();
+        long maxBehindNanos = 0;
+        boolean interrupted = false;
+        try (KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
+            while (sent < total) {
+                long eventTime = config.eventTimeMs(sent);
+                if (total == Long.MAX_VALUE && eventTime > System.currentTimeMillis()) {
+                    progress.accept("generate: event time reached the wall clock, stopping");
+                    break;
+                }
+                // Planned (and serialized) ahead on the planner's thread: usually here already.
+                SentRecord record = planned.next(stop);
+                // Record i is due at i / rate after the start: sleeping keeps the rate, catching up is allowed.
+                long due = eventsStarted + (long) (sent * 1e9 / config.rate());
+                long wait = due - System.nanoTime();
+                maxBehindNanos = Math.max(maxBehindNanos, -wait);
+                if (record == null || stop.getAsBoolean() || Thread.interrupted()
+                        || (wait > 0 && !sleepNanos(wait, stop))) {
+                    // Stopped from outside: end here, but record every record already sent.
+                    interrupted = true;
+                    progress.accept("generate: stopping");
+                    break;
+                }
+                rec.send(record);
+                EventPlanner.count(sentByKind, record.kind());
+                lastTs = eventTime;
+                sent++;
+                if (config.progressEvery() != null && System.nanoTime() >= nextProgress) {
+                    double secs = (System.nanoTime() - eventsStarted) / 1e9;
+                    progress.accept(String.format("generate: sent=%d rate=%.0f/s elapsed=%.0fs event_time=%s",
+                            sent, sent / secs, secs, Instant.ofEpochMilli(eventTime)));
+                    nextProgress += nanos(config.progressEvery());
                 }
             }
-            SentLog log = new SentLog(out, partitions, sent, Map.copyOf(planner.sentByKind()), users, pages,
-                    Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
-                    Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(maxBehindNanos));
-            progress.accept(log.summary());
-            // Restored only now: the producer below must close without seeing an interrupt.
-            return finish(log, interrupted, send);
         }
+        SentLog log = new SentLog(out, partitions, sent, Map.copyOf(sentByKind), users, pages,
+                Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
+                Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(maxBehindNanos));
+        progress.accept(log.summary());
+        // Restored only now: the producer below must close without seeing an interrupt.
+        return finish(log, interrupted, send);
     }
 
     private static SentLog finish(SentLog log, boolean interrupted, KafkaSend send) {
