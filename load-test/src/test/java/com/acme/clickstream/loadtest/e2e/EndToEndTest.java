@@ -112,6 +112,8 @@ abstract class EndToEndTest {
             try {
                 sent.complete(Generator.run(config, EndToEndTest::log));
             } catch (Throwable t) {
+                // Logged now: the test only asks the future once it has waited for the load's effects.
+                log("generator failed: " + t);
                 sent.completeExceptionally(t);
             }
         }, "e2e-generator");

@@ -33,6 +33,12 @@ final class SharedStack {
             "SESSIONIZER_IDLE_ADVANCE_AFTER", "PT1S");
     static final SessionRules RULES = SessionRules.fromEnv(SESSION_RULES);
     static final int EVENT_PARTITIONS = 4;
+    /**
+     * How far back the first test's event time starts: each test takes its span plus three hours, and a dataset
+     * whose event time would pass the wall clock is refused (its future events would be invalid). 20 hours held
+     * six tests; the seventh found its start past the wall clock and sent nothing.
+     */
+    static final Duration EVENT_TIME_BUDGET = Duration.ofHours(48);
     /** Rows become visible per checkpoint: checkpoint often. */
     static final List<String> FLINK_ARGS = List.of("--checkpoint-interval", "PT2S");
 
@@ -41,7 +47,7 @@ final class SharedStack {
      * sessionizer's stream time (and dedup memory) carries over from test to test, the reference
      * implementation of verify starts from nothing, so a test must not overlap an earlier one.
      */
-    private static Instant nextEventTime = Instant.now().minus(Duration.ofHours(20)).truncatedTo(ChronoUnit.HOURS);
+    private static Instant nextEventTime = Instant.now().minus(EVENT_TIME_BUDGET).truncatedTo(ChronoUnit.HOURS);
 
     private SharedStack() {}
 
