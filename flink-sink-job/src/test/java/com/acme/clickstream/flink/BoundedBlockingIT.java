@@ -71,7 +71,21 @@ class BoundedBlockingIT {
             // it twice.
             blocker.commit();
             blocker.close();
+            // Once seen failing in a CI run (the rows did not come within 90 s); the state then is printed, so that a
+            // next failure says why.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                    .conditionEvaluationListener(condition -> {
+                        if (condition.getRemainingTimeInMS() < 600) {
+                            System.out.println("[bounded blocking] rows " + DB.count("sessions") + " of "
+                                    + sessions.size() + ", restarts "
+                                    + CapturedMetrics.sum(jobId, "flink_jobmanager_job_numRestarts") + ", prepared "
+                                    + DB.preparedTransactions() + ", waiting locks " + DB.strings(
+                                    "select mode || ' by ' || pid || ' (' || coalesce(a.application_name, '') || ', '"
+                                            + " || coalesce(a.state, '') || ', ' || coalesce(left(a.query, 60), '')"
+                                            + " || ')' from pg_locks l join pg_stat_activity a using (pid)"
+                                            + " where not l.granted"));
+                        }
+                    })
                     .until(() -> DB.count("sessions") >= sessions.size());
             await().atMost(Duration.ofSeconds(30)).until(() -> DB.preparedTransactions().isEmpty());
             assertThat(DB.sessions()).isEqualTo(
