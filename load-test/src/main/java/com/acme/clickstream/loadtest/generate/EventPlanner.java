@@ -545,14 +545,19 @@ public final class EventPlanner implements Iterator<SentRecord> {
         if (recent.isEmpty()) {
             return null;
         }
-        int pick = rnd.nextInt(recent.size());
-        Iterator<Recent> it = recent.iterator();
+        done[DUP]++;
+        return resendOneOf(recent, recent.size(), DUPLICATE);
+    }
+
+    /** An exact copy of one of the first {@code candidates} events of {@code events}, chosen at random. */
+    private SentRecord resendOneOf(ArrayDeque<Recent> events, int candidates, String kind) {
+        int pick = rnd.nextInt(candidates);
+        Iterator<Recent> it = events.iterator();
         for (int i = 0; i < pick; i++) {
             it.next();
         }
         SentRecord original = it.next().record();
-        done[DUP]++;
-        return new SentRecord(original.key(), original.value(), -1, -1, 0, DUPLICATE);
+        return new SentRecord(original.key(), original.value(), -1, -1, 0, kind);
     }
 
     /** A copy of a plain event older than {@link #duplicate} would pick (up to 3G): a duplicate all the same. */
@@ -574,14 +579,8 @@ public final class EventPlanner implements Iterator<SentRecord> {
         if (candidates == 0) {
             return null;
         }
-        int pick = rnd.nextInt(candidates);
-        Iterator<Recent> it = older.iterator();
-        for (int i = 0; i < pick; i++) {
-            it.next();
-        }
-        SentRecord original = it.next().record();
         done[STALE_DUP]++;
-        return new SentRecord(original.key(), original.value(), -1, -1, 0, STALE_DUPLICATE);
+        return resendOneOf(older, candidates, STALE_DUPLICATE);
     }
 
     /**
