@@ -23,7 +23,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The record files shared by generate (writes), replay and verify (read): one JSON object per line,
@@ -41,29 +40,37 @@ public final class Jsonl {
     private Jsonl() {}
 
     public static String toLine(SentRecord r) {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("key", r.key());
+        java.io.StringWriter line = new java.io.StringWriter();
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(line)) {
+            writeRecord(json, r, r.value() == null ? null : strictUtf8(r.value()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return line.toString();
+    }
+
+    /**
+     * One record as the file's JSON object: the format of {@link #toLine} and of {@link Writer}, in one place.
+     *
+     * @param valueText the value as strict UTF-8 text, or null (then it is written in base64, if any)
+     */
+    private static void writeRecord(JsonGenerator json, SentRecord r, String valueText) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("key", r.key());
         if (r.value() == null) {
-            n.putNull("value");
+            json.writeNullField("value");
+        } else if (valueText != null) {
+            json.writeStringField("value", valueText);
         } else {
-            String text = strictUtf8(r.value());
-            if (text != null) {
-                n.put("value", text);
-            } else {
-                n.put("value_base64", Base64.getEncoder().encodeToString(r.value()));
-            }
+            json.writeStringField("value_base64", Base64.getEncoder().encodeToString(r.value()));
         }
-        n.put("partition", r.partition());
-        n.put("offset", r.offset());
-        n.put("sent_at", r.sentAtMs());
+        json.writeNumberField("partition", r.partition());
+        json.writeNumberField("offset", r.offset());
+        json.writeNumberField("sent_at", r.sentAtMs());
         if (r.kind() != null) {
-            n.put("kind", r.kind());
+            json.writeStringField("kind", r.kind());
         }
-        try {
-            return MAPPER.writeValueAsString(n);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        json.writeEndObject();
     }
 
     public static SentRecord fromLine(String line) {
@@ -128,7 +135,7 @@ public final class Jsonl {
 
     /**
      * Writes records one line each, streamed through one JSON generator onto a buffered file (no tree and
-     * no string per record, no flush per record); the lines are those of {@link #toLine}, field by field.
+     * no string per record, no flush per record); the lines are those of {@link #toLine} ({@link #writeRecord}).
      * Not thread-safe: one writer thread per file.
      */
     public static final class Writer implements Closeable {
@@ -154,25 +161,7 @@ public final class Jsonl {
 
         public void write(SentRecord r) {
             try {
-                json.writeStartObject();
-                json.writeStringField("key", r.key());
-                if (r.value() == null) {
-                    json.writeNullField("value");
-                } else {
-                    String text = strictUtf8(r.value());
-                    if (text != null) {
-                        json.writeStringField("value", text);
-                    } else {
-                        json.writeStringField("value_base64", Base64.getEncoder().encodeToString(r.value()));
-                    }
-                }
-                json.writeNumberField("partition", r.partition());
-                json.writeNumberField("offset", r.offset());
-                json.writeNumberField("sent_at", r.sentAtMs());
-                if (r.kind() != null) {
-                    json.writeStringField("kind", r.kind());
-                }
-                json.writeEndObject();
+                writeRecord(json, r, r.value() == null ? null : strictUtf8(r.value()));
                 json.writeRaw('\n');
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

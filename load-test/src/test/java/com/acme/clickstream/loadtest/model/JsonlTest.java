@@ -37,6 +37,20 @@ class JsonlTest {
         assertThat(Jsonl.read(file)).isEqualTo(TRICKY);
     }
 
+    /** The format itself, as the files of earlier runs have it (toLine and the writer now share one method). */
+    @Test
+    void theLinesKeepTheirFormat() {
+        assertThat(Jsonl.toLine(TRICKY.get(0))).isEqualTo("{\"key\":\"u-1\",\"value\":\"{\\\"event_id\\\":\\\"e1\\\","
+                + "\\\"url\\\":\\\"https://x/y?a=1&b=\\\\\\\"2\\\\\\\"\\\"}\",\"partition\":2,\"offset\":41,"
+                + "\"sent_at\":1764000000123,\"kind\":\"normal\"}");
+        assertThat(Jsonl.toLine(TRICKY.get(2)))
+                .isEqualTo("{\"key\":\"u-2\",\"value\":null,\"partition\":1,\"offset\":7,\"sent_at\":2,\"kind\":\"null\"}");
+        assertThat(Jsonl.toLine(TRICKY.get(3))).isEqualTo("{\"key\":\"u-3\",\"value_base64\":\"e8MofQ==\",\"partition\":0,"
+                + "\"offset\":1,\"sent_at\":3,\"kind\":\"invalid:bad_utf8\"}");
+        assertThat(Jsonl.toLine(TRICKY.get(4))).isEqualTo("{\"key\":\"tab\\there\",\"value\":\"line\\nbreak\\u0001 and "
+                + "\\\\ backslash\",\"partition\":-1,\"offset\":-1,\"sent_at\":0}");
+    }
+
     @Test
     void anEmptyFileForNoRecords() throws Exception {
         Path file = tmp.resolve("empty.jsonl");
