@@ -98,11 +98,24 @@ abstract class EndToEndTest {
         return dataset(stack.bootstrapServers(), dataDir, events, seed, ratios);
     }
 
+    /**
+     * As {@link #dataset(long, long, Ratios)}, sent at {@code rate} records/s with {@code timeScale} event seconds per
+     * wall second: its event time spans events / rate × timeScale (a fast send of a long stretch of event time).
+     */
+    GeneratorConfig dataset(long events, long seed, Ratios ratios, double rate, double timeScale) {
+        return dataset(stack.bootstrapServers(), dataDir, events, seed, ratios, rate, timeScale);
+    }
+
     static GeneratorConfig dataset(String bootstrapServers, Path dataDir, long events, long seed, Ratios ratios) {
-        Duration span = Duration.ofMillis((long) (events / RATE * TIME_SCALE * 1000));
+        return dataset(bootstrapServers, dataDir, events, seed, ratios, RATE, TIME_SCALE);
+    }
+
+    static GeneratorConfig dataset(String bootstrapServers, Path dataDir, long events, long seed, Ratios ratios,
+                                   double rate, double timeScale) {
+        Duration span = Duration.ofMillis((long) (events / rate * timeScale * 1000));
         Instant start = SharedStack.reserveEventTime(span);
-        return new GeneratorConfig(bootstrapServers, Topics.defaults(), dataDir, RATE, events, null, seed,
-                start, TIME_SCALE, 300, 60, 1.1, ratios, SharedStack.RULES, SharedStack.EVENT_PARTITIONS,
+        return new GeneratorConfig(bootstrapServers, Topics.defaults(), dataDir, rate, events, null, seed,
+                start, timeScale, 300, 60, 1.1, ratios, SharedStack.RULES, SharedStack.EVENT_PARTITIONS,
                 Duration.ofMinutes(2), Duration.ofSeconds(2), null);
     }
 
