@@ -8,6 +8,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.jboss.logging.Logger;
 
@@ -94,6 +95,28 @@ public class KafkaStreamsInputLag implements InputLag {
             }
         }
         return lag < 0 ? OptionalLong.empty() : OptionalLong.of(lag);
+    }
+
+    @Override
+    public OptionalLong unprocessed(TopicPartition partition) {
+        KafkaStreams ks = streams;
+        if (ks == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            for (ThreadMetadata thread : ks.metadataForLocalThreads()) {
+                for (TaskMetadata task : thread.activeTasks()) {
+                    Long end = task.endOffsets().get(partition);
+                    Long committed = task.committedOffsets().get(partition);
+                    if (end != null && committed != null && end >= 0 && committed >= 0) {
+                        return OptionalLong.of(Math.max(0, end - committed));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "cannot read the task metadata of %s", partition);
+        }
+        return OptionalLong.empty();
     }
 
     private synchronized Map<TopicPartition, List<Metric>> refresh(KafkaStreams ks, long now) {

@@ -21,4 +21,13 @@ public interface InputLag {
      *         (not assigned here, or not fetched yet)
      */
     OptionalLong lag(TopicPartition partition);
+
+    /**
+     * @return the records of {@code partition} before its end offset that its task has not committed past (as of
+     *         the task's last commit and the consumer's last fetch), or empty when unknown. Unlike {@link #lag}, this
+     *         counts records fetched into the consumer's and Kafka Streams' buffers but not processed yet.
+     */
+    default OptionalLong unprocessed(TopicPartition partition) {
+        return OptionalLong.empty();
+    }
 }

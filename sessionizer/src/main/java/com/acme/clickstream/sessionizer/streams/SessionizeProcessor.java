@@ -17,6 +17,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,9 +43,13 @@ import java.util.PriorityQueue;
  * Streams runs before the instance may report RUNNING); dedup entries expire by a sweep over the dedup store, with
  * no index to maintain.
  */
-final class SessionizeProcessor implements Processor<String, Validated.ValidEvent, String, Output> {
+final class SessionizeProcessor implements Processor<String, Validated, String, Output> {
 
     static final String STREAM_TIME_KEY = "stream-time";
+    /** The {@link StreamTimeLedger} of records not yet confirmed by every source, as of the last commit. */
+    static final String LEDGER_KEY = "ledger";
+    /** A quiet source (nothing processed since its last mark, nothing to consume) holds nothing back. */
+    private static final long QUIET = Long.MAX_VALUE;
     private static final long NONE = SessionizerMetrics.NO_STREAM_TIME;
     /** Dedup entries visited per processed record by the expiry sweep (amortized): the store stays bounded. */
     private static final int SWEEP_EVERY = 512;
@@ -65,16 +70,34 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
 
     private ProcessorContext<String, Output> context;
     private TaskId task;
-    private KeyValueStore<String, Long> streamTimeStore;
+    private KeyValueStore<String, byte[]> streamTimeStore;
     private KeyValueStore<Bytes, Long> dedup;
     private KeyValueStore<String, UserHeader> headers;
     private KeyValueStore<Bytes, byte[]> events;
     private Enrichment enrichment;
     private Cancellable punctuator;
-    /** The task's input partitions: its partition of the events topic and of the repartition topic. */
-    private TopicPartition[] inputs;
+    /** The task's partition of the events topic. */
+    private TopicPartition input;
 
+    /**
+     * The partition's stream time for finalization: the largest ts of the records processed here that every source
+     * partition has confirmed (see {@link #watermark}); a record is judged by the stream time as of its own record
+     * timestamp, which the ledger keeps for the records not confirmed yet.
+     */
     private long streamTime = NONE;
+    private StreamTimeLedger ledger;
+    private boolean streamTimeChanged;
+    private boolean ledgerChanged;
+    /**
+     * Per source partition of the events topic, from its last mark since init: the record timestamp up to which it
+     * has processed everything, or QUIET; null before the first mark (a source not heard from holds back).
+     */
+    private long[] sourceHold;
+    /** Per source partition, from its last mark: whether it had records left to consume. */
+    private boolean[] sourceBehind;
+    private int sourcesHeard;
+    /** The smallest hold of all sources (NONE: a source not heard from yet; QUIET: every source is quiet). */
+    private long watermark = NONE;
     /**
      * Wall time of the last processed record, of the task's first punctuation (NONE until then), or of the last
      * punctuation that saw records still to consume on an input partition: idleness counts from here. Not the
@@ -140,9 +163,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     public void init(ProcessorContext<String, Output> context) {
         this.context = context;
         this.task = context.taskId();
-        inputs = new TopicPartition[] {
-                new TopicPartition(eventsTopic, task.partition()),
-                new TopicPartition(SessionizerTopology.repartitionTopic(context.applicationId()), task.partition())};
+        input = new TopicPartition(eventsTopic, task.partition());
         streamTimeStore = context.getStateStore(SessionizerTopology.STREAM_TIME_STORE);
         dedup = context.getStateStore(SessionizerTopology.DEDUP_STORE);
         headers = context.getStateStore(SessionizerTopology.SESSIONS_STORE);
@@ -150,9 +171,17 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         enrichment = new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
                 context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
 
-        Long stored = streamTimeStore.get(STREAM_TIME_KEY);
-        streamTime = stored == null ? NONE : stored;
-        baseStreamTime = streamTime;
+        byte[] stored = streamTimeStore.get(STREAM_TIME_KEY);
+        streamTime = stored == null ? NONE : ByteBuffer.wrap(stored).getLong();
+        ledger = StreamTimeLedger.fromBytes(streamTimeStore.get(LEDGER_KEY));
+        streamTimeChanged = false;
+        ledgerChanged = false;
+        // The sources report again within a mark interval; until then they hold finalization back.
+        sourceHold = null;
+        sourceBehind = null;
+        sourcesHeard = 0;
+        watermark = NONE;
+        baseStreamTime = processedStreamTime();
         // Time in which no instance owned the partition must not count as idle time.
         lastActivityWall = NONE;
         lastPunctuationWall = NONE;
@@ -231,6 +260,14 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
      * changed since the last flush is written once, and its changelog record joins the committing transaction.
      */
     private void writeDirtyHeaders() {
+        if (streamTimeChanged) {
+            streamTimeStore.put(STREAM_TIME_KEY, ByteBuffer.allocate(8).putLong(streamTime).array());
+            streamTimeChanged = false;
+        }
+        if (ledgerChanged) {
+            streamTimeStore.put(LEDGER_KEY, ledger.isEmpty() ? null : ledger.toBytes());
+            ledgerChanged = false;
+        }
         for (UserEntry entry : dirty) {
             headers.put(entry.user, entry.deleted ? null : entry.header);
             entry.dirty = false;
@@ -249,8 +286,12 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
     }
 
     @Override
-    public void process(Record<String, Validated.ValidEvent> record) {
-        Validated.ValidEvent v = record.value();
+    public void process(Record<String, Validated> record) {
+        if (record.value() instanceof Validated.Mark mark) {
+            onMark(mark);
+            return;
+        }
+        Validated.ValidEvent v = (Validated.ValidEvent) record.value();
         if (v == null) {
             metrics.nullValues.increment();
             return;
@@ -260,15 +301,15 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         // than the last punctuation; but a record processed after a punctuation was processed no earlier than it.
         lastActivityWall = Math.max(context.currentSystemTimeMs(), lastPunctuationWall);
         Event e = v.event();
-        // Every valid record advances stream time, before the duplicate and lateness checks.
-        if (streamTime == NONE || e.ts() > streamTime) {
-            setStreamTime(e.ts());
-        }
-        baseStreamTime = streamTime;
-        if (isDuplicate(v.userId(), e)) {
+        // Every valid record advances stream time, before the duplicate and lateness checks; sessions it makes final
+        // are finalized after it (it may still join one of them).
+        long before = observe(record.timestamp(), e.ts());
+        long asOf = before == NONE ? e.ts() : Math.max(before, e.ts());
+        baseStreamTime = processedStreamTime();
+        if (isDuplicate(v.userId(), e, asOf)) {
             metrics.duplicate.increment();
         } else {
-            acceptOrLate(record, v);
+            acceptOrLate(record, v, before, asOf);
         }
         settleDue();
         if (++sinceSweep >= SWEEP_EVERY) {
@@ -302,7 +343,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         lastPunctuationWall = now;
         if (lastActivityWall == NONE || inputBehind()) {
             lastActivityWall = now;
-            baseStreamTime = streamTime;
+            baseStreamTime = processedStreamTime();
         }
         if (streamTime != NONE) {
             long idleSince = lastActivityWall + idleAfterMs;
@@ -319,27 +360,106 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         metrics.openSessions(task, openSessions);
     }
 
-    /** Whether one of the task's input partitions is known to hold records not consumed yet. */
+    /**
+     * Whether the task's partition of the events topic is known to hold records not consumed yet, or another source
+     * partition may still send a backlog of re-keyed records here (its consumer lag is above 0, or it has not
+     * reported since init). The repartition topic's own lag says nothing: the marks keep arriving on it, and a
+     * source's backlog is not on it yet. Live traffic on other partitions does not count: what it re-keys here
+     * arrives within a commit interval and is activity then. This partition's own marks are not needed here: its
+     * lag is read directly, without their delay.
+     */
     private boolean inputBehind() {
-        for (TopicPartition tp : inputs) {
-            OptionalLong lag = inputLag.lag(tp);
-            if (lag.isPresent() && lag.getAsLong() > 0) {
+        OptionalLong lag = inputLag.lag(input);
+        if (lag.isPresent() && lag.getAsLong() > 0) {
+            return true;
+        }
+        if (sourceHold == null) {
+            return true;
+        }
+        for (int s = 0; s < sourceHold.length; s++) {
+            if (s != task.partition() && (sourceHold[s] == NONE || sourceBehind[s])) {
                 return true;
             }
         }
         return false;
     }
 
+    /**
+     * Takes a processed event (ts, with record timestamp t) into stream time and returns the stream time as of that
+     * record, before it: the largest ts of the events processed here earlier with a record timestamp up to t.
+     */
+    private long observe(long t, long ts) {
+        if (watermark == QUIET && ledger.isEmpty()) {
+            // Every source is quiet: every record is judged by the stream time reached, as it arrives.
+            long before = streamTime;
+            if (streamTime == NONE || ts > streamTime) {
+                setStreamTime(ts);
+            }
+            return before;
+        }
+        long before = Math.max(streamTime, ledger.upTo(t));
+        ledger.add(t, ts);
+        ledgerChanged = true;
+        foldConfirmed();
+        return before;
+    }
+
+    /** What every source has confirmed becomes the partition's stream time. */
+    private void foldConfirmed() {
+        if (ledger.isEmpty()) {
+            return;
+        }
+        long folded = ledger.foldUpTo(watermark);
+        if (folded != NONE) {
+            ledgerChanged = true;
+            if (folded > streamTime) {
+                setStreamTime(folded);
+            }
+        }
+    }
+
+    /** The largest ts processed here: what stream time reaches once every source has confirmed it. */
+    private long processedStreamTime() {
+        return Math.max(streamTime, ledger.max());
+    }
+
+    /** A source's progress: its hold moves, and what every source has confirmed may be final now. */
+    private void onMark(Validated.Mark mark) {
+        if (sourceHold == null || sourceHold.length != mark.sources()) {
+            sourceHold = new long[mark.sources()];
+            sourceBehind = new boolean[mark.sources()];
+            java.util.Arrays.fill(sourceHold, NONE);
+            sourcesHeard = 0;
+        }
+        if (mark.source() < 0 || mark.source() >= sourceHold.length) {
+            return;
+        }
+        if (sourceHold[mark.source()] == NONE) {
+            sourcesHeard++;
+        }
+        // NONE means "not heard from"; an active source that has processed nothing yet holds everything back too.
+        sourceHold[mark.source()] = mark.quiet() ? QUIET : Math.max(mark.progress(), NONE + 1);
+        sourceBehind[mark.source()] = mark.behind();
+        long w = QUIET;
+        for (long hold : sourceHold) {
+            w = Math.min(w, hold);
+        }
+        watermark = sourcesHeard < sourceHold.length ? NONE : w;
+        ensureSchedule();
+        foldConfirmed();
+        settleDue();
+    }
+
     private void setStreamTime(long t) {
         streamTime = t;
-        streamTimeStore.put(STREAM_TIME_KEY, t);
+        streamTimeChanged = true;
     }
 
     /** Also records the first copy (late or not) so that later copies are recognised. */
-    private boolean isDuplicate(String userId, Event e) {
+    private boolean isDuplicate(String userId, Event e, long asOf) {
         Bytes key = StoreKeys.dedup(userId, e.eventId());
         Long firstTs = dedup.get(key);
-        if (firstTs != null && streamTime - firstTs <= dedupWindowMs) {
+        if (firstTs != null && asOf - firstTs <= dedupWindowMs) {
             return true;
         }
         // New, or a copy past the window (a new event, which becomes the reference for later copies).
@@ -347,17 +467,10 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         return false;
     }
 
-    private void acceptOrLate(Record<String, Validated.ValidEvent> record, Validated.ValidEvent v) {
+    private void acceptOrLate(Record<String, Validated> record, Validated.ValidEvent v, long before, long asOf) {
         String user = v.userId();
-        Event e = v.event();
         UserEntry entry = users.get(user);
         UserHeader h = entry == null ? null : header(entry);
-        FinalContext fin = h == null ? null : h.lastFinal;
-        // Ordering at or before the last final event: it would belong to, extend or join final sessions.
-        if (fin != null && e.compareTo(fin.lastTs(), fin.lastEventId()) <= 0) {
-            late(record, v);
-            return;
-        }
         if (h == null) {
             h = UserHeader.empty();
         }
@@ -365,41 +478,77 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             entry = new UserEntry(user);
         }
         byte[] userBytes = utf8(user);
+        if (!admit(h, userBytes, v.event(), before, asOf)) {
+            late(record, v);
+            return;
+        }
+        metrics.accepted.increment();
+        settleUser(entry, userBytes, h);
+    }
+
+    /**
+     * Judges the event by the stream time as of its record: {@code before} it, the user's open sessions final then,
+     * though not emitted yet (a source behind holds finalization back), count as final for it; {@code asOf}, with
+     * it, decides whether it would join a session final on arrival. Returns false when the event is too late;
+     * otherwise it is in the user's open sessions.
+     */
+    private boolean admit(UserHeader h, byte[] user, Event e, long before, long asOf) {
+        int finalAsOf = 0;
+        while (before != NONE && finalAsOf < h.open.size()
+                && rules.finalAt(h.open.get(finalAsOf).summary.lastTs()) <= before) {
+            finalAsOf++;
+        }
+        if (finalAsOf == 0) {
+            return addIfInTime(h, user, e, asOf);
+        }
+        FinalContext emitted = h.lastFinal;
+        List<UserHeader.Open> held = new ArrayList<>(h.open.subList(0, finalAsOf));
+        h.open.subList(0, finalAsOf).clear();
+        h.lastFinal = held.get(held.size() - 1).summary.finalContext();
+        try {
+            return addIfInTime(h, user, e, asOf);
+        } finally {
+            h.open.addAll(0, held);
+            h.lastFinal = emitted;
+        }
+    }
+
+    /** The contract's rules, with every session of {@code h.open} open at {@code asOf}. */
+    private boolean addIfInTime(UserHeader h, byte[] user, Event e, long asOf) {
+        FinalContext fin = h.lastFinal;
+        // Ordering at or before the last final event: it would belong to, extend or join final sessions.
+        if (fin != null && e.compareTo(fin.lastTs(), fin.lastEventId()) <= 0) {
+            return false;
+        }
         UserHeader.Open last = h.open.isEmpty() ? null : h.last();
         if (last == null || last.summary.orderedAfter(e)) {
             // In order: only the user's last session (or the last final one) can decide.
-            if (rules.finalAt(e.ts()) <= streamTime) {
-                late(record, v); // it would form or end a session that is already final on arrival
-                return;
+            if (rules.finalAt(e.ts()) <= asOf) {
+                return false; // it would form or end a session that is already final on arrival
             }
             if (last == null) {
                 if (fin != null && !SessionRulesEngine.startsNewSession(fin.start(), fin.campaign(), fin.lastTs(), e,
                         rules)) {
-                    late(record, v); // it would extend the last final session after its end
-                    return;
+                    return false; // it would extend the last final session after its end
                 }
                 openSession(h, e);
             } else if (SessionRulesEngine.startsNewSession(last.summary.firstTs(), last.summary.campaign(),
                     last.summary.lastTs(), e, rules)) {
                 openSession(h, e);
             } else {
-                append(userBytes, last, e);
+                append(user, last, e);
             }
-        } else {
-            UserHeader.Open inside = insideWithoutSplit(h, e);
-            if (inside != null) {
-                if (rules.finalAt(inside.summary.lastTs()) <= streamTime) {
-                    late(record, v);
-                    return;
-                }
-                append(userBytes, inside, e);
-            } else if (!resplit(h, userBytes, e)) {
-                late(record, v);
-                return;
-            }
+            return true;
         }
-        metrics.accepted.increment();
-        settleUser(entry, userBytes, h);
+        UserHeader.Open inside = insideWithoutSplit(h, e);
+        if (inside == null) {
+            return resplit(h, user, e, asOf);
+        }
+        if (rules.finalAt(inside.summary.lastTs()) <= asOf) {
+            return false;
+        }
+        append(user, inside, e);
+        return true;
     }
 
     /**
@@ -423,15 +572,18 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
      * The exact path for an event that may move session boundaries: the user's open events are read back, the
      * event is inserted and the contract's rules split them again. Returns false when the event is too late.
      */
-    private boolean resplit(UserHeader h, byte[] user, Event e) {
+    private boolean resplit(UserHeader h, byte[] user, Event e, long asOf) {
         long expected = h.openEvents();
         List<Event> all = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, expected + 1));
-        try (KeyValueIterator<Bytes, byte[]> it = events.range(StoreKeys.firstEvent(user), StoreKeys.lastEvent(user))) {
-            while (it.hasNext()) {
-                StateCodec.chunkFromBytes(it.next().value, all);
-            }
-        }
         for (UserHeader.Open o : h.open) {
+            if (o.chunks > 0) {
+                try (KeyValueIterator<Bytes, byte[]> it = events.range(StoreKeys.event(user, o.seq, 0),
+                        StoreKeys.event(user, o.seq, o.chunks - 1))) {
+                    while (it.hasNext()) {
+                        StateCodec.chunkFromBytes(it.next().value, all);
+                    }
+                }
+            }
             all.addAll(o.tail);
         }
         if (all.size() != expected) {
@@ -445,7 +597,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
             return false; // it would extend the last final session after its end
         }
         List<Event> own = sessionOf(split.sessions(), e);
-        if (rules.finalAt(own.get(own.size() - 1).ts()) <= streamTime) {
+        if (rules.finalAt(own.get(own.size() - 1).ts()) <= asOf) {
             return false; // it would form (or be part of) a session that is already final on arrival
         }
         for (UserHeader.Open o : h.open) {
@@ -523,7 +675,7 @@ final class SessionizeProcessor implements Processor<String, Validated.ValidEven
         return changed;
     }
 
-    private void late(Record<String, Validated.ValidEvent> record, Validated.ValidEvent v) {
+    private void late(Record<String, Validated> record, Validated.ValidEvent v) {
         metrics.late.increment();
         // The wall clock as record time: a replay of old data must not be deleted by the late topic's retention
         // before anyone reads it.

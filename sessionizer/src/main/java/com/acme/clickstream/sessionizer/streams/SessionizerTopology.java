@@ -5,6 +5,7 @@ import com.acme.clickstream.sessionizer.model.PageInfo;
 import com.acme.clickstream.sessionizer.model.UserProfile;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -16,13 +17,18 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The sessionizer topology, top to bottom in data-flow order:
@@ -33,6 +39,9 @@ import java.util.Properties;
  *                                      (repartition)                                   └─ late
  * users, pages ─▶ global stores (read by sessionize at finalization)
  * </pre>
+ * The validate step also sends its partition's progress to every partition of the repartition topic (marks, behind
+ * the re-keyed records): sessionize judges a re-keyed record by the stream time as of its record timestamp and
+ * finalizes only what no source still behind can change (see {@link SessionizeProcessor}).
  * Every processor, store and internal topic is named explicitly.
  */
 public final class SessionizerTopology {
@@ -99,7 +108,9 @@ public final class SessionizerTopology {
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("pages-global"),
                 () -> new LookupStoreUpdater(PAGES_STORE, PageInfo.class, JsonSerde.newMapper()));
 
-        builder.addStateStore(store(STREAM_TIME_STORE, Serdes.String(), Serdes.Long()));
+        // Uncached: the processor writes its two values once per commit, from the sessions store's flush.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STREAM_TIME_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
         // Uncached: every key is written once and read about once, so a cache saves no write and costs a sorted-map
         // lookup per event (the dedup entries fill most of the thread's cache).
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(),
@@ -112,24 +123,26 @@ public final class SessionizerTopology {
 
         KStream<byte[], Validated> validated = builder
                 .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events-source"))
-                .process(() -> new ValidateProcessor(validator, metrics, partitionCounts), Named.as("validate"));
+                .process(() -> new ValidateProcessor(validator, metrics, partitionCounts, topics.events(), inputLag),
+                        Named.as("validate"));
 
         Map<String, KStream<byte[], Validated>> routes = validated.split(Named.as("route-"))
                 .branch((key, value) -> value instanceof Validated.InvalidRecord, Branched.as("invalid"))
-                .branch((key, value) -> ((Validated.ValidEvent) value).onItsPartition(), Branched.as("keyed"))
-                .defaultBranch(Branched.as("mis-keyed"));
+                .branch((key, value) -> value instanceof Validated.ValidEvent v && v.onItsPartition(),
+                        Branched.as("keyed"))
+                .defaultBranch(Branched.as("mis-keyed")); // and the source's marks, which go to every partition
 
         routes.get("route-invalid")
                 .mapValues(v -> ((Validated.InvalidRecord) v).raw(), Named.as("dlq-original-value"))
                 .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
 
-        KStream<String, Validated.ValidEvent> keyed = routes.get("route-keyed")
+        KStream<String, Validated> keyed = routes.get("route-keyed")
                 .map(SessionizerTopology::byUserId, Named.as("keyed-as-string"));
-        KStream<String, Validated.ValidEvent> rekeyed = routes.get("route-mis-keyed")
+        KStream<String, Validated> rekeyed = routes.get("route-mis-keyed")
                 .map(SessionizerTopology::byUserId, Named.as("rekey-by-user-id"))
-                // Default partitioner over the UTF-8 user_id, partition count inherited from the events topic.
-                .repartition(Repartitioned.<String, Validated.ValidEvent>as(REPARTITION_NAME)
-                        .withKeySerde(Serdes.String()).withValueSerde(new ValidEventSerde(validator)));
+                .repartition(Repartitioned.<String, Validated>as(REPARTITION_NAME)
+                        .withKeySerde(Serdes.String()).withValueSerde(new ValidEventSerde(validator))
+                        .withStreamPartitioner(new ByUserOrEveryPartition()));
 
         Map<String, KStream<String, Output>> outputs = keyed.merge(rekeyed, Named.as("merge-by-user"))
                 .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag), Named.as("sessionize"),
@@ -148,15 +161,31 @@ public final class SessionizerTopology {
         return builder.build(topologyOverrides());
     }
 
-    private static KeyValue<String, Validated.ValidEvent> byUserId(byte[] key, Validated value) {
-        Validated.ValidEvent v = (Validated.ValidEvent) value;
-        return KeyValue.pair(v.userId(), v);
+    /**
+     * A valid event keyed by its user id; a source's mark by the empty string, which is no user id (a repartition
+     * step drops records without a key).
+     */
+    private static KeyValue<String, Validated> byUserId(byte[] key, Validated value) {
+        return KeyValue.pair(value instanceof Validated.ValidEvent v ? v.userId() : "", value);
     }
 
-    /** Persistent, changelogged, cached; key-value with explicit deletes, so no time-based retention. */
-    private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(String name, org.apache.kafka.common.serialization.Serde<K> k,
-                                                              org.apache.kafka.common.serialization.Serde<V> v) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), k, v).withCachingEnabled();
+    /**
+     * Events go where Kafka's default partitioner puts their user id (partition count inherited from the events
+     * topic); a source's mark goes to every partition.
+     */
+    static final class ByUserOrEveryPartition implements StreamPartitioner<String, Validated> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, String key, Validated value, int numPartitions) {
+            if (value instanceof Validated.Mark) {
+                Set<Integer> all = new HashSet<>();
+                for (int p = 0; p < numPartitions; p++) {
+                    all.add(p);
+                }
+                return Optional.of(all);
+            }
+            return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8)))
+                    % numPartitions));
+        }
     }
 
     /** Global stores are restored from their topic itself: no changelog. */

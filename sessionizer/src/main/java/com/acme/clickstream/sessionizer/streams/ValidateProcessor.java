@@ -3,9 +3,12 @@ package com.acme.clickstream.sessionizer.streams;
 import com.acme.clickstream.sessionizer.model.EventValidator;
 import com.acme.clickstream.sessionizer.model.InvalidReason;
 import com.acme.clickstream.sessionizer.model.ValidationResult;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -13,10 +16,19 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalLong;
 
-/** Validates raw click events; invalid ones carry the DLQ headers. Never throws on bad input. */
+/**
+ * Validates raw click events; invalid ones carry the DLQ headers. Never throws on bad input.
+ *
+ * <p>It also reports its partition's progress to every partition of the repartition topic ({@link Validated.Mark}):
+ * after its first record, then every {@link #MARK_INTERVAL_MS} of wall time. The marks travel behind the re-keyed
+ * records forwarded before them, so a partition that has read a mark from this source has every re-keyed record this
+ * source sent it up to that progress.
+ */
 final class ValidateProcessor implements Processor<byte[], byte[], byte[], Validated> {
 
     static final String H_REASON = "dlq.reason";
@@ -26,27 +38,106 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     static final String H_OFFSET = "dlq.source.offset";
 
     private static final Logger LOG = Logger.getLogger(ValidateProcessor.class);
+    /** How often a source reports its progress: how long a partition may hold back finalization for it. */
+    static final long MARK_INTERVAL_MS = 100;
+    /** How long after its first report a partition that has processed nothing needs its commit to be quiet. */
+    static final long START_CHECK_MS = 10_000;
+    private static final long NONE = Long.MIN_VALUE;
 
     private final EventValidator validator;
     private final SessionizerMetrics metrics;
     private final PartitionCounts partitionCounts;
+    private final String eventsTopic;
+    private final InputLag inputLag;
     private ProcessorContext<byte[], Validated> context;
-    /** Of the source topic; learned at the first record (0: not yet). */
+    private TopicPartition source;
+    private Cancellable reporter;
+    /** Of the source topic; learned at the first record or report (0: not yet). */
     private int sourcePartitions;
+    /** The largest record timestamp processed on this partition (NONE: none yet). */
+    private long progress;
+    private boolean reported;
+    private boolean processedSinceReport;
+    private boolean processedAny;
+    /** Wall time of the first report since init (NONE: none yet). */
+    private long firstReportWall;
 
-    ValidateProcessor(EventValidator validator, SessionizerMetrics metrics, PartitionCounts partitionCounts) {
+    ValidateProcessor(EventValidator validator, SessionizerMetrics metrics, PartitionCounts partitionCounts,
+                      String eventsTopic, InputLag inputLag) {
         this.validator = validator;
         this.metrics = metrics;
         this.partitionCounts = partitionCounts;
+        this.eventsTopic = eventsTopic;
+        this.inputLag = inputLag;
     }
 
     @Override
     public void init(ProcessorContext<byte[], Validated> context) {
         this.context = context;
+        source = new TopicPartition(eventsTopic, context.taskId().partition());
+        progress = NONE;
+        reported = false;
+        processedSinceReport = false;
+        processedAny = false;
+        firstReportWall = NONE;
+        reporter = context.schedule(Duration.ofMillis(MARK_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME,
+                now -> report());
+    }
+
+    @Override
+    public void close() {
+        if (reporter != null) {
+            reporter.cancel();
+            reporter = null;
+        }
+    }
+
+    /**
+     * Sends this partition's progress to every partition. Active, it holds back the finalization of every partition
+     * at that progress; quiet (nothing processed since the last report and nothing left to consume), it holds back
+     * none. A consumer lag of 0 alone is not quiet: the consumer and Kafka Streams buffer fetched records (up to a
+     * thousand per partition), and after a start a task may wait a while before it processes the first of them, so
+     * until it has, the partition is quiet only if its task has committed past its end offset (for at most
+     * {@link #START_CHECK_MS}: a partition ending in a transaction marker is never committed past in offsets).
+     * The mark's record timestamp is the progress it reports: Kafka Streams merges a task's inputs by record
+     * timestamp, so a partition reads the marks about in step with the records they confirm.
+     */
+    private void report() {
+        if (sourcePartitions == 0) {
+            sourcePartitions = partitionCounts.partitions(eventsTopic, context.appConfigs());
+        }
+        long now = context.currentSystemTimeMs();
+        if (firstReportWall == NONE) {
+            firstReportWall = now;
+        }
+        OptionalLong lag = inputLag.lag(source);
+        boolean behind = lag.isPresent() && lag.getAsLong() > 0;
+        boolean quiet = !processedSinceReport && !behind && (processedAny || now - firstReportWall >= START_CHECK_MS
+                || committedToTheEnd());
+        reported = true;
+        processedSinceReport = false;
+        context.forward(new Record<>(null, (Validated) new Validated.Mark(source.partition(), sourcePartitions,
+                progress, quiet, behind), progress >= 0 ? progress : now));
+    }
+
+    /** Whether the task has committed past every record of its partition (unknown counts as no). */
+    private boolean committedToTheEnd() {
+        OptionalLong unprocessed = inputLag.unprocessed(source);
+        return unprocessed.isPresent() ? unprocessed.getAsLong() == 0 : inputLag == InputLag.UNKNOWN;
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        route(record);
+        progress = Math.max(progress, record.timestamp());
+        processedSinceReport = true;
+        processedAny = true;
+        if (!reported) {
+            report(); // before the first interval: partitions hold back finalization until every source reported
+        }
+    }
+
+    private void route(Record<byte[], byte[]> record) {
         byte[] value = record.value();
         if (value == null) {
             metrics.nullValues.increment();

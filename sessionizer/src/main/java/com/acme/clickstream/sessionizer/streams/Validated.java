@@ -16,4 +16,14 @@ sealed interface Validated {
 
     record InvalidRecord(byte[] raw, InvalidReason reason, String message) implements Validated {
     }
+
+    /**
+     * A source partition's progress, sent to every partition of the repartition topic behind the re-keyed records
+     * it forwarded: {@code source} of {@code sources} partitions of the events topic has processed every record up to
+     * record timestamp {@code progress} ({@link Long#MIN_VALUE}: none yet). {@code quiet}: it processed nothing since
+     * its last mark and had nothing left to consume, so it holds no partition's finalization back; {@code behind}:
+     * its consumer lag was above 0, so no partition may count as idle (see {@link SessionizeProcessor}).
+     */
+    record Mark(int source, int sources, long progress, boolean quiet, boolean behind) implements Validated {
+    }
 }

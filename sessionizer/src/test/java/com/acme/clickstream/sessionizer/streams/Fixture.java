@@ -1,5 +1,6 @@
 package com.acme.clickstream.sessionizer.streams;
 
+import com.acme.clickstream.sessionizer.model.EventValidator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,6 +42,7 @@ final class Fixture implements AutoCloseable {
     static final long MIN = 60_000L;
     static final ObjectMapper JSON = new ObjectMapper();
     static final String APP_ID = "sessionizer-test";
+    static final String REPARTITION_TOPIC = SessionizerTopology.repartitionTopic(APP_ID);
     /** Test rules: the contract's defaults, with a max future skew that lets event times run ahead of WALL0. */
     static final SessionRules RULES = new SessionRules(Duration.ofMinutes(30), Duration.ofHours(12),
             Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(3650), false,
@@ -205,9 +207,33 @@ final class Fixture implements AutoCloseable {
         return all;
     }
 
+    /** Everything the topology wrote to its repartition topic so far: re-keyed events and marks. */
+    List<Validated> repartitioned() {
+        List<Validated> all = new ArrayList<>();
+        if (driver.producedTopicNames().contains(REPARTITION_TOPIC)) {
+            driver.createOutputTopic(REPARTITION_TOPIC, new StringDeserializer(),
+                    new ValidEventSerde(new EventValidator(Duration.ofHours(1)))).readValuesToList().forEach(all::add);
+        }
+        return all;
+    }
+
+    /**
+     * Marks of source partitions {@code from} to {@code count - 1} that have nothing to send: the driver has one
+     * partition, so these sources exist only when the topology is told of more.
+     */
+    void sourcesCaughtUp(int from, int count) {
+        TestInputTopic<String, Validated> repartition = driver.createInputTopic(REPARTITION_TOPIC,
+                new StringSerializer(), new ValidEventSerde(new EventValidator(Duration.ofHours(1))));
+        for (int p = from; p < count; p++) {
+            repartition.pipeInput("", new Validated.Mark(p, count, Long.MIN_VALUE, true, false));
+        }
+    }
+
+    /** The stream time committed with the state (null: none yet). */
     Long streamTime() {
-        KeyValueStore<String, Long> store = driver.getKeyValueStore(SessionizerTopology.STREAM_TIME_STORE);
-        return store.get(SessionizeProcessor.STREAM_TIME_KEY);
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(SessionizerTopology.STREAM_TIME_STORE);
+        byte[] stored = store.get(SessionizeProcessor.STREAM_TIME_KEY);
+        return stored == null ? null : java.nio.ByteBuffer.wrap(stored).getLong();
     }
 
     double counter(String name) {

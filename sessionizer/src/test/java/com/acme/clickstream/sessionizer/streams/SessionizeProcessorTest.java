@@ -44,7 +44,7 @@ class SessionizeProcessorTest {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(WALL0);
         registry = new SimpleMeterRegistry();
-        store(SessionizerTopology.STREAM_TIME_STORE, Serdes.String(), Serdes.Long());
+        store(SessionizerTopology.STREAM_TIME_STORE, Serdes.String(), Serdes.ByteArray());
         dedup = store(SessionizerTopology.DEDUP_STORE, Serdes.Bytes(), Serdes.Long());
         rawHeaders = Stores.inMemoryKeyValueStore(SessionizerTopology.SESSIONS_STORE).get();
         headers = HeaderStore.builder(new KeyValueBytesStoreSupplier() {
@@ -83,10 +83,98 @@ class SessionizeProcessorTest {
                 InputLag.UNKNOWN);
     }
 
-    private static Record<String, Validated.ValidEvent> event(String user, String id, long ts) {
+    private static Record<String, Validated> event(String user, String id, long ts) {
         Event e = new Event(ts, id, "page_view", "/p/" + id, null, null, null, null);
         byte[] raw = ("{\"event_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
         return new Record<>(user, new Validated.ValidEvent(user, e, raw, true), ts);
+    }
+
+    /** The one source partition's report that it is quiet, as the validate step sends it when it has nothing to do. */
+    private void initCaughtUp(SessionizeProcessor p) {
+        p.init(context);
+        p.process(new Record<>(null, new Validated.Mark(0, 1, Long.MIN_VALUE, true, false), WALL0));
+    }
+
+    /** An event with its Kafka record timestamp: when it was written to the events topic. */
+    private static Record<String, Validated> written(String user, String id, long ts, long recordTs) {
+        return event(user, id, ts).withTimestamp(recordTs);
+    }
+
+    private static Record<String, Validated> mark(int source, long progress, boolean caughtUp) {
+        return new Record<>("", new Validated.Mark(source, 2, progress, caughtUp, !caughtUp), WALL0);
+    }
+
+    private List<String> forwardedKeys() {
+        List<String> keys = new java.util.ArrayList<>();
+        context.forwarded().forEach(r -> keys.add(r.record().key() + ":" + r.record().value().kind()));
+        return keys;
+    }
+
+    /**
+     * Draining a backlog, this partition's own records race ahead of the records re-keyed to it through the
+     * repartition topic. A re-keyed record is judged by the stream time as of its record timestamp, not by the stream
+     * time the direct records have pushed since; sessions are finalized only once every source that is behind has
+     * passed them. (Judged by the stream time reached, u1's second event was too late: the defect of the issue.)
+     */
+    @Test
+    void aReKeyedRecordIsJudgedByTheStreamTimeAsOfItsRecordTimestamp() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(mark(0, 1000, false));                               // both sources behind, up to record ts 1000
+        p.process(mark(1, 1000, false));
+        p.process(written("u1", "a", T0, 1001));                       // direct
+        p.process(written("u9", "z", T0 + 40 * MIN, 1010));            // direct, far ahead: u1's session would be final
+        assertThat(context.forwarded()).isEmpty();                     // held: the sources have not passed 1010
+        p.process(written("u1", "b", T0 + 5 * MIN, 1005));             // re-keyed from source 1, written before z
+        assertThat(context.forwarded()).isEmpty();                     // accepted, not late
+        // Written after z, u1's next event is judged as of z: u1's session is final then, though not emitted yet.
+        p.process(written("u1", "c", T0 + 6 * MIN, 1011));
+        assertThat(forwardedKeys()).containsExactly("u1:LATE");
+        p.process(mark(0, 1020, false));
+        assertThat(forwardedKeys()).containsExactly("u1:LATE");        // source 1 still holds at 1000
+        p.process(mark(1, 1020, false));
+        assertThat(forwardedKeys()).containsExactly("u1:LATE", "u1:SESSION");
+        String json = new String(context.forwarded().get(1).record().value().bytes(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"event_count\":2", "\"session_end\":\"2026-11-24T11:05:00.000Z\"");
+        // A straggler written before what every source has passed is judged by the stream time reached: too late.
+        p.process(written("u1", "d", T0 + 7 * MIN, 1015));
+        assertThat(forwardedKeys()).containsExactly("u1:LATE", "u1:SESSION", "u1:LATE");
+    }
+
+    /** Until every source has reported since init, nothing is final; a quiet source holds nothing back. */
+    @Test
+    void finalizationWaitsForEverySourceAndIgnoresCaughtUpOnes() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(written("u1", "a", T0, 1001));
+        p.process(written("u9", "z", T0 + 40 * MIN, 1002));
+        p.process(mark(0, 1002, false));
+        assertThat(context.forwarded()).isEmpty();                     // source 1 not heard from
+        p.process(mark(1, Long.MIN_VALUE, true));                      // quiet: nothing to send here
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+    }
+
+    /** The ledger of unconfirmed records is committed with the state: a restarted task judges re-keyed records alike. */
+    @Test
+    void theLedgerOfUnconfirmedRecordsSurvivesARestart() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(mark(0, 1000, false));
+        p.process(mark(1, 1000, false));
+        p.process(written("u1", "a", T0, 1001));
+        p.process(written("u9", "z", T0 + 40 * MIN, 1010));
+        headers.flush();                                               // a commit
+        p.close();
+        p.init(context);                                               // sources unknown again until they report
+        p.process(mark(0, 1000, false));
+        p.process(mark(1, 1000, false));
+        p.process(written("u1", "b", T0 + 5 * MIN, 1005));             // re-keyed, written before z
+        assertThat(context.forwarded()).isEmpty();
+        p.process(mark(0, Long.MIN_VALUE, true));
+        p.process(mark(1, Long.MIN_VALUE, true));
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+        assertThat(new String(context.forwarded().get(0).record().value().bytes(), StandardCharsets.UTF_8))
+                .contains("\"event_count\":2");
     }
 
     @Test
@@ -118,13 +206,13 @@ class SessionizeProcessorTest {
     @Test
     void aRevivedTaskRebuildsEverythingInMemoryFromTheRestoredState() {
         SessionizeProcessor p = processor();
-        p.init(context);
+        initCaughtUp(p);
         p.process(event("u1", "a", T0));
         p.process(event("u2", "b", T0 + MIN));
         headers.flush(); // a commit
         p.close();
         // Revived: the same object, init() again over the same stores.
-        p.init(context);
+        initCaughtUp(p);
         assertThat(context.scheduledPunctuators()).hasSize(2);
         assertThat(context.scheduledPunctuators().get(0).cancelled()).isTrue();
         assertThat(context.scheduledPunctuators().get(1).cancelled()).isFalse();
@@ -145,7 +233,7 @@ class SessionizeProcessorTest {
     @Test
     void aLongSessionCostsTheSameSerializedBytesPerEvent() {
         SessionizeProcessor p = processor();
-        p.init(context);
+        initCaughtUp(p);
         UserHeaderSerde serde = new UserHeaderSerde();
         int headerAfterOneChunk = 0;
         for (int i = 0; i < 100_000; i++) {
@@ -182,7 +270,7 @@ class SessionizeProcessorTest {
         byte[] user = "u1".getBytes(StandardCharsets.UTF_8);
         List<Event> stored = new java.util.ArrayList<>();
         for (int n = 0; n < 20; n++) {
-            Event e = event("u1", String.format("a%02d", n), T0 + n * 1000L).value().event();
+            Event e = ((Validated.ValidEvent) event("u1", String.format("a%02d", n), T0 + n * 1000L).value()).event();
             stored.add(e);
             events.put(StoreKeys.event(user, 7, n), StateCodec.toBytes(e));
         }
@@ -195,7 +283,7 @@ class SessionizeProcessorTest {
         com.acme.clickstream.sessionizer.model.SessionSummary.of(stored).writeTo(v2);
         rawHeaders.put(Bytes.wrap(user), v2.toArray());
         SessionizeProcessor p = processor();
-        p.init(context);
+        initCaughtUp(p);
         p.process(event("u1", "b", T0 + 25_000));           // appended
         headers.flush();
         UserHeader h = headers.get("u1");
@@ -213,7 +301,7 @@ class SessionizeProcessorTest {
     @Test
     void dedupEntriesPastTheWindowAreSweptAndTheStoreStaysBounded() {
         SessionizeProcessor p = processor();
-        p.init(context);
+        initCaughtUp(p);
         // 20,000 events over 5.5 h of event time; the window is 1 h.
         for (int i = 0; i < 20_000; i++) {
             p.process(event("u" + (i % 50), "e" + i, T0 + i * 1_000L));
@@ -226,8 +314,8 @@ class SessionizeProcessorTest {
     /** A value of the earlier layout (a user's whole event buffer) is moved into the new stores at task init. */
     @Test
     void valuesOfTheEarlierBufferLayoutAreMigratedBeforeTheFirstPunctuation() {
-        Event a = event("u1", "a", T0).value().event();
-        Event b = event("u1", "b", T0 + MIN).value().event();
+        Event a = ((Validated.ValidEvent) event("u1", "a", T0).value()).event();
+        Event b = ((Validated.ValidEvent) event("u1", "b", T0 + MIN).value()).event();
         Bytes u1 = Bytes.wrap("u1".getBytes(StandardCharsets.UTF_8));
         byte[] legacy = new UserStateSerde().serialize(null, new UserState(List.of(List.of(a, b)), null, T0 + 33 * MIN));
         rawHeaders.put(u1, legacy);
@@ -238,6 +326,7 @@ class SessionizeProcessorTest {
         assertThat(rawHeaders.get(u1)).isEqualTo(legacy);
         assertThat(events.approximateNumEntries()).isZero();
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(1_000L);
+        p.process(new Record<>(null, new Validated.Mark(0, 1, Long.MIN_VALUE, true, false), WALL0));
         headers.flush();
         UserHeader h = headers.get("u1");
         assertThat(h.legacyEvents).isNull();
@@ -256,12 +345,12 @@ class SessionizeProcessorTest {
 
     @Test
     void aRecordBeforeAnyPunctuationSeesTheStateFoundAtInit() {
-        Event a = event("u1", "a", T0).value().event();
-        Event b = event("u1", "b", T0 + MIN).value().event();
+        Event a = ((Validated.ValidEvent) event("u1", "a", T0).value()).event();
+        Event b = ((Validated.ValidEvent) event("u1", "b", T0 + MIN).value()).event();
         rawHeaders.put(Bytes.wrap("u1".getBytes(StandardCharsets.UTF_8)),
                 new UserStateSerde().serialize(null, new UserState(List.of(List.of(a, b)), null, T0 + 33 * MIN)));
         SessionizeProcessor p = processor();
-        p.init(context);
+        initCaughtUp(p);
         p.process(event("u1", "c", T0 + 2 * MIN));                 // appended to the session found in the store
         p.process(event("u9", "z", T0 + 40 * MIN));                // closes it
         assertThat(context.forwarded()).hasSize(1);

@@ -156,7 +156,8 @@ class SessionizerTopologyTest {
             f.send(ev("e2", "ü-ser", T0).json());
             f.tick(T0 + 32 * MIN);
             assertThat(f.sessionLines()).containsExactly(line("u1", T0, T0, 1), line("ü-ser", T0, T0, 1));
-            assertThat(f.driver.producedTopicNames()).doesNotContain(Fixture.APP_ID + "-events-by-user-repartition");
+            // Only the partition's marks of progress take the repartition topic.
+            assertThat(f.repartitioned()).isNotEmpty().allMatch(v -> v instanceof Validated.Mark);
         }
     }
 
@@ -170,11 +171,13 @@ class SessionizerTopologyTest {
         String onPartition0 = userOnPartition(0, 4);
         String elsewhere = userOnPartition(3, 4);
         try (Fixture f = new Fixture(RULES, dir, PartitionCounts.fixed(4))) {
-            // The driver delivers every record on partition 0.
+            // The driver delivers every record on partition 0; partitions 1 to 3 have nothing to send.
+            f.sourcesCaughtUp(1, 4);
             f.send(ev("e1", onPartition0, T0).json());
-            assertThat(f.driver.producedTopicNames()).doesNotContain(Fixture.APP_ID + "-events-by-user-repartition");
+            assertThat(f.repartitioned()).allMatch(v -> v instanceof Validated.Mark);
             f.send(ev("e2", elsewhere, T0).json());
-            assertThat(f.driver.producedTopicNames()).contains(Fixture.APP_ID + "-events-by-user-repartition");
+            assertThat(f.repartitioned()).filteredOn(v -> v instanceof Validated.ValidEvent)
+                    .extracting(v -> ((Validated.ValidEvent) v).event().eventId()).containsExactly("e2");
             f.tick(T0 + 32 * MIN);
             assertThat(f.sessionLines()).containsExactlyInAnyOrder(line(onPartition0, T0, T0, 1),
                     line(elsewhere, T0, T0, 1));
@@ -489,11 +492,12 @@ class SessionizerTopologyTest {
 
     @Test
     void aCaughtUpPartitionIdlesExactlyAsWithoutKnowingTheLag() {
-        FakeLag lag = new FakeLag().set(EVENTS_0, 0).set(REPARTITION_0, 0);
+        FakeLag lag = new FakeLag().set(EVENTS_0, 0);
         try (Fixture f = new Fixture(RULES, dir, WALL0, null, lag)) {
             idleAdvanceClosesTheSession(f);
         }
-        assertThat(lag.asked).containsExactlyInAnyOrder(EVENTS_0, REPARTITION_0);
+        // The repartition topic's lag is not asked: the marks of the sources say whether they are behind.
+        assertThat(lag.asked).containsExactly(EVENTS_0);
     }
 
     private static void idleAdvanceClosesTheSession(Fixture f) {
@@ -515,7 +519,7 @@ class SessionizerTopologyTest {
 
     @Test
     void aPartitionWithRecordsStillToConsumeIsNotIdle() {
-        FakeLag lag = new FakeLag().set(EVENTS_0, 0).set(REPARTITION_0, 0);
+        FakeLag lag = new FakeLag().set(EVENTS_0, 0);
         try (Fixture f = new Fixture(RULES, dir, WALL0, null, lag)) {
             f.send(ev("e1", "u1", T0).json());
             f.send(ev("e2", "u1", T0 + 10 * MIN).json());
@@ -527,13 +531,13 @@ class SessionizerTopologyTest {
             assertThat(f.sessions.isEmpty()).isTrue();
             // The backlog's next event of u1 continues its open session: not late.
             f.send(ev("e3", "u1", T0 + 20 * MIN).json());
-            // Records still to consume on the repartition partition count the same.
-            lag.set(EVENTS_0, 0).set(REPARTITION_0, 3);
+            // A few records still to consume count the same (the partition's marks say it is behind, too).
+            lag.set(EVENTS_0, 3);
             f.advanceWallClock(Duration.ofHours(1));                       // WALL0 + 3h0m30s
             assertThat(f.streamTime()).isEqualTo(T0 + 20 * MIN);
             assertThat(f.sessions.isEmpty()).isTrue();
             // Caught up: idle from the last punctuation that saw a lag, plus idle-advance-after, then as ever.
-            lag.set(REPARTITION_0, 0);
+            lag.set(EVENTS_0, 0);
             f.advanceWallClock(Duration.ofSeconds(30));
             assertThat(f.streamTime()).isEqualTo(T0 + 20 * MIN);
             f.advanceWallClock(Duration.ofSeconds(1));
@@ -550,12 +554,10 @@ class SessionizerTopologyTest {
             assertThat(f.late.isEmpty()).isTrue();
             assertThat(f.counter("sessionizer.events.late")).isZero();
         }
-        assertThat(lag.asked).containsExactlyInAnyOrder(EVENTS_0, REPARTITION_0);
+        assertThat(lag.asked).containsExactly(EVENTS_0);
     }
 
     static final TopicPartition EVENTS_0 = new TopicPartition("clickstream.events", 0);
-    static final TopicPartition REPARTITION_0 =
-            new TopicPartition(Fixture.APP_ID + "-events-by-user-repartition", 0);
 
     /** A consumer lag set by the test (unset: unknown); records which partitions were asked for. */
     static final class FakeLag implements InputLag {
