@@ -42,6 +42,11 @@ import java.util.PriorityQueue;
  * memory and rebuilt from the headers before the task's first record or punctuation (not in init, which Kafka
  * Streams runs before the instance may report RUNNING); dedup entries expire by a sweep over the dedup store, with
  * no index to maintain.
+ *
+ * <p>Records re-keyed to this partition through the repartition topic can arrive long after the direct records
+ * written after them (a backlog). Each event is therefore judged by the stream time as of its own record timestamp
+ * ({@link StreamTimeLedger}), and sessions are finalized only at what every source partition that is not quiet has
+ * confirmed with its marks ({@link Validated.Mark}), so that no record still on its way can need an emitted session.
  */
 final class SessionizeProcessor implements Processor<String, Validated, String, Output> {
 
@@ -345,11 +350,16 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             lastActivityWall = now;
             baseStreamTime = processedStreamTime();
         }
-        if (streamTime != NONE) {
+        if (processedStreamTime() != NONE) {
             long idleSince = lastActivityWall + idleAfterMs;
             if (now > idleSince) {
-                long candidate = baseStreamTime + (now - idleSince);
-                if (candidate > streamTime) {
+                // Idle: nothing is on its way any more, so what waited for the sources' confirmation is confirmed.
+                long candidate = Math.max(baseStreamTime + (now - idleSince), processedStreamTime());
+                if (!ledger.isEmpty()) {
+                    ledger.foldUpTo(Long.MAX_VALUE);
+                    ledgerChanged = true;
+                }
+                if (streamTime == NONE || candidate > streamTime) {
                     setStreamTime(candidate);
                 }
             }
@@ -377,7 +387,12 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             return true;
         }
         for (int s = 0; s < sourceHold.length; s++) {
-            if (s != task.partition() && (sourceHold[s] == NONE || sourceBehind[s])) {
+            if (s == task.partition()) {
+                continue;
+            }
+            // A partition this instance consumes itself: its lag is at hand, without the marks' delay.
+            OptionalLong local = inputLag.lag(new TopicPartition(eventsTopic, s));
+            if (local.isPresent() ? local.getAsLong() > 0 : sourceHold[s] == NONE || sourceBehind[s]) {
                 return true;
             }
         }

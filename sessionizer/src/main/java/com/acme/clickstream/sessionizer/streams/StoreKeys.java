@@ -23,12 +23,4 @@ final class StoreKeys {
         return Bytes.wrap(ByteBuffer.allocate(4 + user.length + 12).putInt(user.length).put(user).putLong(seq)
                 .putInt(n).array());
     }
-
-    static Bytes firstEvent(byte[] user) {
-        return event(user, 0, 0);
-    }
-
-    static Bytes lastEvent(byte[] user) {
-        return event(user, Long.MAX_VALUE, -1);
-    }
 }

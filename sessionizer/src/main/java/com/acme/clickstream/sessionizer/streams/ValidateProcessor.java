@@ -40,6 +40,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     private static final Logger LOG = Logger.getLogger(ValidateProcessor.class);
     /** How often a source reports its progress: how long a partition may hold back finalization for it. */
     static final long MARK_INTERVAL_MS = 100;
+    /** An unchanged report is sent again this often: a partition's task that starts anew learns it from these. */
+    static final long HEARTBEAT_MS = 1_000;
     /** How long after its first report a partition that has processed nothing needs its commit to be quiet. */
     static final long START_CHECK_MS = 10_000;
     private static final long NONE = Long.MIN_VALUE;
@@ -61,6 +63,11 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     private boolean processedAny;
     /** Wall time of the first report since init (NONE: none yet). */
     private long firstReportWall;
+    /** The last mark sent: what it said and when. */
+    private long sentProgress;
+    private boolean sentQuiet;
+    private boolean sentBehind;
+    private long sentWall;
 
     ValidateProcessor(EventValidator validator, SessionizerMetrics metrics, PartitionCounts partitionCounts,
                       String eventsTopic, InputLag inputLag) {
@@ -80,6 +87,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         processedSinceReport = false;
         processedAny = false;
         firstReportWall = NONE;
+        sentWall = NONE;
         reporter = context.schedule(Duration.ofMillis(MARK_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME,
                 now -> report());
     }
@@ -114,8 +122,17 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         boolean behind = lag.isPresent() && lag.getAsLong() > 0;
         boolean quiet = !processedSinceReport && !behind && (processedAny || now - firstReportWall >= START_CHECK_MS
                 || committedToTheEnd());
-        reported = true;
         processedSinceReport = false;
+        // Only what changed, and a heartbeat: marks go to every partition, and each is read by every task.
+        if (reported && progress == sentProgress && quiet == sentQuiet && behind == sentBehind
+                && now - sentWall < HEARTBEAT_MS) {
+            return;
+        }
+        reported = true;
+        sentProgress = progress;
+        sentQuiet = quiet;
+        sentBehind = behind;
+        sentWall = now;
         context.forward(new Record<>(null, (Validated) new Validated.Mark(source.partition(), sourcePartitions,
                 progress, quiet, behind), progress >= 0 ? progress : now));
     }
