@@ -308,7 +308,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         Event e = v.event();
         // Every valid record advances stream time, before the duplicate and lateness checks; sessions it makes final
         // are finalized after it (it may still join one of them).
-        long before = observe(record.timestamp(), e.ts());
+        long before = observe(record.timestamp(), e.ts(), rekeyed(record, v));
         long asOf = before == NONE ? e.ts() : Math.max(before, e.ts());
         baseStreamTime = processedStreamTime();
         if (isDuplicate(v.userId(), e, asOf)) {
@@ -399,11 +399,20 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         return false;
     }
 
+    /** Whether the record came through the repartition topic (rather than straight from the events topic). */
+    private boolean rekeyed(Record<String, Validated> record, Validated.ValidEvent v) {
+        return context.recordMetadata().map(m -> !eventsTopic.equals(m.topic())).orElse(!v.onItsPartition());
+    }
+
     /**
-     * Takes a processed event (ts, with record timestamp t) into stream time and returns the stream time as of that
-     * record, before it: the largest ts of the events processed here earlier with a record timestamp up to t.
+     * Takes a processed event (ts, with record timestamp t) into stream time and returns the stream time it is
+     * judged by, before it: for a re-keyed record, the largest ts of the events processed here earlier with a record
+     * timestamp up to t; for a direct one, the largest ts processed here. A direct record comes in the order of its
+     * partition, which is the order it was written in, so the two differ only by records re-keyed here that were
+     * written after it and arrived first; and a producer stamping its records with something else than the send
+     * time (event time, say) cannot change how direct records are judged.
      */
-    private long observe(long t, long ts) {
+    private long observe(long t, long ts, boolean rekeyed) {
         if (watermark == QUIET && ledger.isEmpty()) {
             // Every source is quiet: every record is judged by the stream time reached, as it arrives.
             long before = streamTime;
@@ -412,7 +421,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             }
             return before;
         }
-        long before = Math.max(streamTime, ledger.upTo(t));
+        long before = rekeyed ? Math.max(streamTime, ledger.upTo(t)) : processedStreamTime();
         ledger.add(t, ts);
         ledgerChanged = true;
         foldConfirmed();

@@ -53,7 +53,7 @@ final class ValidEventSerde implements Serde<Validated>, Serializer<Validated>, 
         }
         ValidationResult r = validator.validate(data, 0L, false);
         if (r instanceof ValidationResult.Valid v) {
-            return new Validated.ValidEvent(v.userId(), v.event(), data, true);
+            return new Validated.ValidEvent(v.userId(), v.event(), data, false); // it came re-keyed
         }
         // Only possible if something else wrote to the internal topic; skipped like a null value.
         LOG.warnf("invalid record in repartition topic %s skipped: %s", topic, r);

@@ -107,8 +107,9 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
      * thousand per partition), and after a start a task may wait a while before it processes the first of them, so
      * until it has, the partition is quiet only if its task has committed past its end offset (for at most
      * {@link #START_CHECK_MS}: a partition ending in a transaction marker is never committed past in offsets).
-     * The mark's record timestamp is the progress it reports: Kafka Streams merges a task's inputs by record
-     * timestamp, so a partition reads the marks about in step with the records they confirm.
+     * The mark's record timestamp is the progress it reports (0 before any): Kafka Streams merges a task's inputs by
+     * record timestamp, so a partition reads the marks about in step with the records they confirm. A mark stamped
+     * with the wall clock would wait behind the whole backlog of older records, and every mark behind it too.
      */
     private void report() {
         if (sourcePartitions == 0) {
@@ -134,7 +135,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         sentBehind = behind;
         sentWall = now;
         context.forward(new Record<>(null, (Validated) new Validated.Mark(source.partition(), sourcePartitions,
-                progress, quiet, behind), progress >= 0 ? progress : now));
+                progress, quiet, behind), Math.max(0, progress)));
     }
 
     /** Whether the task has committed past every record of its partition (unknown counts as no). */

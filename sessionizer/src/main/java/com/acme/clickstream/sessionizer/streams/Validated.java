@@ -9,7 +9,7 @@ sealed interface Validated {
     /**
      * A valid event; {@code raw} are the original value bytes (the late topic gets "the original event");
      * {@code onItsPartition}: keyed by its user id and on the partition Kafka's default partitioner gives that key,
-     * so it may skip the repartition topic.
+     * so it may skip the repartition topic (false for a record read back from the repartition topic).
      */
     record ValidEvent(String userId, Event event, byte[] raw, boolean onItsPartition) implements Validated {
     }

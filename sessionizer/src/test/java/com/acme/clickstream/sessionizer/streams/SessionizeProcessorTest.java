@@ -100,6 +100,12 @@ class SessionizeProcessorTest {
         return event(user, id, ts).withTimestamp(recordTs);
     }
 
+    /** An event re-keyed to this partition through the repartition topic, with the record timestamp of its writing. */
+    private static Record<String, Validated> rekeyed(String user, String id, long ts, long recordTs) {
+        Validated.ValidEvent v = (Validated.ValidEvent) event(user, id, ts).value();
+        return new Record<>(user, (Validated) new Validated.ValidEvent(user, v.event(), v.raw(), false), recordTs);
+    }
+
     private static Record<String, Validated> mark(int source, long progress, boolean caughtUp) {
         return new Record<>("", new Validated.Mark(source, 2, progress, caughtUp, !caughtUp), WALL0);
     }
@@ -125,7 +131,7 @@ class SessionizeProcessorTest {
         p.process(written("u1", "a", T0, 1001));                       // direct
         p.process(written("u9", "z", T0 + 40 * MIN, 1010));            // direct, far ahead: u1's session would be final
         assertThat(context.forwarded()).isEmpty();                     // held: the sources have not passed 1010
-        p.process(written("u1", "b", T0 + 5 * MIN, 1005));             // re-keyed from source 1, written before z
+        p.process(rekeyed("u1", "b", T0 + 5 * MIN, 1005));             // re-keyed from source 1, written before z
         assertThat(context.forwarded()).isEmpty();                     // accepted, not late
         // Written after z, u1's next event is judged as of z: u1's session is final then, though not emitted yet.
         p.process(written("u1", "c", T0 + 6 * MIN, 1011));
@@ -137,7 +143,7 @@ class SessionizeProcessorTest {
         String json = new String(context.forwarded().get(1).record().value().bytes(), StandardCharsets.UTF_8);
         assertThat(json).contains("\"event_count\":2", "\"session_end\":\"2026-11-24T11:05:00.000Z\"");
         // A straggler written before what every source has passed is judged by the stream time reached: too late.
-        p.process(written("u1", "d", T0 + 7 * MIN, 1015));
+        p.process(rekeyed("u1", "d", T0 + 7 * MIN, 1015));
         assertThat(forwardedKeys()).containsExactly("u1:LATE", "u1:SESSION", "u1:LATE");
     }
 
@@ -168,7 +174,7 @@ class SessionizeProcessorTest {
         p.init(context);                                               // sources unknown again until they report
         p.process(mark(0, 1000, false));
         p.process(mark(1, 1000, false));
-        p.process(written("u1", "b", T0 + 5 * MIN, 1005));             // re-keyed, written before z
+        p.process(rekeyed("u1", "b", T0 + 5 * MIN, 1005));             // re-keyed, written before z
         assertThat(context.forwarded()).isEmpty();
         p.process(mark(0, Long.MIN_VALUE, true));
         p.process(mark(1, Long.MIN_VALUE, true));
