@@ -104,6 +104,11 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     /** The smallest hold of all sources (NONE: a source not heard from yet; QUIET: every source is quiet). */
     private long watermark = NONE;
     /**
+     * Wall time of the task's first record or punctuation since init (NONE: none yet): marks sent before it are of
+     * an earlier run (read again after a crash) and say nothing.
+     */
+    private long initWall;
+    /**
      * Wall time of the last processed record, of the task's first punctuation (NONE until then), or of the last
      * punctuation that saw records still to consume on an input partition: idleness counts from here. Not the
      * init time: the context's cached system time is not set yet in init().
@@ -185,6 +190,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         sourceHold = null;
         sourceBehind = null;
         sourcesHeard = 0;
+        // Taken at the first record or punctuation: the context's cached wall clock is not set yet in init().
+        initWall = NONE;
         watermark = NONE;
         baseStreamTime = processedStreamTime();
         // Time in which no instance owned the partition must not count as idle time.
@@ -302,6 +309,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             return;
         }
         ensureSchedule();
+        if (initWall == NONE) {
+            initWall = context.currentSystemTimeMs();
+        }
         // The cached system time is that of the start of the thread's current processing batch, which can be older
         // than the last punctuation; but a record processed after a punctuation was processed no earlier than it.
         lastActivityWall = Math.max(context.currentSystemTimeMs(), lastPunctuationWall);
@@ -345,6 +355,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      */
     private void onWallClock(long now) {
         ensureSchedule();
+        if (initWall == NONE) {
+            initWall = now;
+        }
         lastPunctuationWall = now;
         if (lastActivityWall == NONE || inputBehind()) {
             lastActivityWall = now;
@@ -449,6 +462,15 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
     /** A source's progress: its hold moves, and what every source has confirmed may be final now. */
     private void onMark(Validated.Mark mark) {
+        if (initWall == NONE) {
+            initWall = context.currentSystemTimeMs();
+        }
+        if (mark.sentAt() < initWall) {
+            // Sent before this task started (read again from the topic after a crash): the source's state then
+            // says nothing about now, and trusting a "quiet" from before a crash lets finalization run over the
+            // backlog the crash left. The source's next mark (at most a heartbeat away) counts.
+            return;
+        }
         if (sourceHold == null || sourceHold.length != mark.sources()) {
             sourceHold = new long[mark.sources()];
             sourceBehind = new boolean[mark.sources()];
@@ -458,6 +480,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (mark.source() < 0 || mark.source() >= sourceHold.length) {
             return;
         }
+
         if (sourceHold[mark.source()] == NONE) {
             sourcesHeard++;
         }

@@ -18,8 +18,8 @@ import java.nio.ByteBuffer;
 final class ValidEventSerde implements Serde<Validated>, Serializer<Validated>, Deserializer<Validated> {
 
     private static final byte MARK = 0;
-    private static final byte MARK_VERSION = 1;
-    private static final int MARK_BYTES = 2 + 4 + 4 + 8 + 1;
+    private static final byte MARK_VERSION = 2;
+    private static final int MARK_BYTES = 2 + 4 + 4 + 8 + 1 + 8;
 
     private static final Logger LOG = Logger.getLogger(ValidEventSerde.class);
 
@@ -33,7 +33,8 @@ final class ValidEventSerde implements Serde<Validated>, Serializer<Validated>, 
     public byte[] serialize(String topic, Validated data) {
         if (data instanceof Validated.Mark m) {
             return ByteBuffer.allocate(MARK_BYTES).put(MARK).put(MARK_VERSION).putInt(m.source()).putInt(m.sources())
-                    .putLong(m.progress()).put((byte) ((m.quiet() ? 1 : 0) | (m.behind() ? 2 : 0))).array();
+                    .putLong(m.progress()).put((byte) ((m.quiet() ? 1 : 0) | (m.behind() ? 2 : 0)))
+                    .putLong(m.sentAt()).array();
         }
         return data == null ? null : ((Validated.ValidEvent) data).raw();
     }
@@ -49,7 +50,7 @@ final class ValidEventSerde implements Serde<Validated>, Serializer<Validated>, 
             int sources = b.getInt();
             long progress = b.getLong();
             byte flags = b.get();
-            return new Validated.Mark(source, sources, progress, (flags & 1) != 0, (flags & 2) != 0);
+            return new Validated.Mark(source, sources, progress, (flags & 1) != 0, (flags & 2) != 0, b.getLong());
         }
         ValidationResult r = validator.validate(data, 0L, false);
         if (r instanceof ValidationResult.Valid v) {

@@ -135,7 +135,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         sentBehind = behind;
         sentWall = now;
         context.forward(new Record<>(null, (Validated) new Validated.Mark(source.partition(), sourcePartitions,
-                progress, quiet, behind), Math.max(0, progress)));
+                progress, quiet, behind, now), Math.max(0, progress)));
     }
 
     /** Whether the task has committed past every record of its partition (unknown counts as no). */

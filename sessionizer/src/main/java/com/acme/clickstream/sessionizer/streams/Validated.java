@@ -22,8 +22,11 @@ sealed interface Validated {
      * it forwarded: {@code source} of {@code sources} partitions of the events topic has processed every record up to
      * record timestamp {@code progress} ({@link Long#MIN_VALUE}: none yet). {@code quiet}: it processed nothing since
      * its last mark and had nothing left to consume, so it holds no partition's finalization back; {@code behind}:
-     * its consumer lag was above 0, so no partition may count as idle (see {@link SessionizeProcessor}).
+     * its consumer lag was above 0, so no partition may count as idle (see {@link SessionizeProcessor});
+     * {@code sentAt}: the sender's wall clock, so that a task started after it can tell a mark of an earlier run,
+     * read again from the topic after a crash, from a current one.
      */
-    record Mark(int source, int sources, long progress, boolean quiet, boolean behind) implements Validated {
+    record Mark(int source, int sources, long progress, boolean quiet, boolean behind, long sentAt)
+            implements Validated {
     }
 }

@@ -225,7 +225,7 @@ final class Fixture implements AutoCloseable {
         TestInputTopic<String, Validated> repartition = driver.createInputTopic(REPARTITION_TOPIC,
                 new StringSerializer(), new ValidEventSerde(new EventValidator(Duration.ofHours(1))));
         for (int p = from; p < count; p++) {
-            repartition.pipeInput("", new Validated.Mark(p, count, Long.MIN_VALUE, true, false));
+            repartition.pipeInput("", new Validated.Mark(p, count, Long.MIN_VALUE, true, false, Long.MAX_VALUE));
         }
     }
 

@@ -92,7 +92,7 @@ class SessionizeProcessorTest {
     /** The one source partition's report that it is quiet, as the validate step sends it when it has nothing to do. */
     private void initCaughtUp(SessionizeProcessor p) {
         p.init(context);
-        p.process(new Record<>(null, new Validated.Mark(0, 1, Long.MIN_VALUE, true, false), WALL0));
+        p.process(new Record<>(null, new Validated.Mark(0, 1, Long.MIN_VALUE, true, false, WALL0), WALL0));
     }
 
     /** An event with its Kafka record timestamp: when it was written to the events topic. */
@@ -107,7 +107,7 @@ class SessionizeProcessorTest {
     }
 
     private static Record<String, Validated> mark(int source, long progress, boolean caughtUp) {
-        return new Record<>("", new Validated.Mark(source, 2, progress, caughtUp, !caughtUp), WALL0);
+        return new Record<>("", new Validated.Mark(source, 2, progress, caughtUp, !caughtUp, WALL0), WALL0);
     }
 
     private List<String> forwardedKeys() {
@@ -157,6 +157,24 @@ class SessionizeProcessorTest {
         p.process(mark(0, 1002, false));
         assertThat(context.forwarded()).isEmpty();                     // source 1 not heard from
         p.process(mark(1, Long.MIN_VALUE, true));                      // quiet: nothing to send here
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+    }
+
+    /**
+     * After a crash the task reads the repartition topic again from its last commit, marks of the run before the
+     * crash included: a source that was quiet then may have a backlog now, so such marks must not count.
+     */
+    @Test
+    void marksSentBeforeTheTaskStartedDoNotCount() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(new Record<>("", new Validated.Mark(0, 2, Long.MIN_VALUE, true, false, WALL0 - 1), WALL0));
+        p.process(new Record<>("", new Validated.Mark(1, 2, Long.MIN_VALUE, true, false, WALL0 - 1), WALL0));
+        p.process(written("u1", "a", T0, 1001));
+        p.process(written("u9", "z", T0 + 40 * MIN, 1002));
+        assertThat(context.forwarded()).isEmpty();                     // nothing heard from the sources of this run
+        p.process(new Record<>("", new Validated.Mark(0, 2, 1002, false, true, WALL0), WALL0));
+        p.process(new Record<>("", new Validated.Mark(1, 2, Long.MIN_VALUE, true, false, WALL0), WALL0));
         assertThat(forwardedKeys()).containsExactly("u1:SESSION");
     }
 
@@ -332,7 +350,7 @@ class SessionizeProcessorTest {
         assertThat(rawHeaders.get(u1)).isEqualTo(legacy);
         assertThat(events.approximateNumEntries()).isZero();
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(1_000L);
-        p.process(new Record<>(null, new Validated.Mark(0, 1, Long.MIN_VALUE, true, false), WALL0));
+        p.process(new Record<>(null, new Validated.Mark(0, 1, Long.MIN_VALUE, true, false, WALL0), WALL0));
         headers.flush();
         UserHeader h = headers.get("u1");
         assertThat(h.legacyEvents).isNull();
