@@ -57,6 +57,14 @@ abstract class EndToEndTest {
      * have it (judged by the stream time as of its record timestamp), not too late behind the directly keyed backlog.
      */
     static final Ratios FAULT_MIX = new Ratios(0.02, 0.05, 0.01, 0.01, 0.02, 0.005);
+    /**
+     * For the crash of the whole machine: its generator blocks while the broker is down and then sends what it held
+     * back in a burst, thousands of records within a few milliseconds of record timestamp spanning many seconds of
+     * event time, and records with the same millisecond are ordered by when they are processed, not by when they
+     * were sent (see the sessionizer README, "Re-keyed records in a backlog"): mis-keyed records there can come
+     * out either way.
+     */
+    static final Ratios FAULT_MIX_WITHOUT_MISKEYED = new Ratios(0.02, 0.05, 0.01, 0.01, 0, 0.005);
 
     LocalStack stack;
 

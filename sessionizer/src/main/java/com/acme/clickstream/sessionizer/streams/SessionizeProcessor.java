@@ -53,6 +53,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     static final String STREAM_TIME_KEY = "stream-time";
     /** The {@link StreamTimeLedger} of records not yet confirmed by every source, as of the last commit. */
     static final String LEDGER_KEY = "ledger";
+    /** The largest ts of the records processed straight from the events topic partition. */
+    static final String DIRECT_MAX_KEY = "direct-max";
     /** A quiet source (nothing processed since its last mark, nothing to consume) holds nothing back. */
     private static final long QUIET = Long.MAX_VALUE;
     private static final long NONE = SessionizerMetrics.NO_STREAM_TIME;
@@ -91,6 +93,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      */
     private long streamTime = NONE;
     private StreamTimeLedger ledger;
+    /** The largest ts of the direct records processed here (NONE: none): they come in the order they were written. */
+    private long directMax = NONE;
+    private boolean directMaxChanged;
     private boolean streamTimeChanged;
     private boolean ledgerChanged;
     /**
@@ -184,6 +189,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         byte[] stored = streamTimeStore.get(STREAM_TIME_KEY);
         streamTime = stored == null ? NONE : ByteBuffer.wrap(stored).getLong();
         ledger = StreamTimeLedger.fromBytes(streamTimeStore.get(LEDGER_KEY));
+        byte[] direct = streamTimeStore.get(DIRECT_MAX_KEY);
+        directMax = direct == null ? NONE : ByteBuffer.wrap(direct).getLong();
+        directMaxChanged = false;
         streamTimeChanged = false;
         ledgerChanged = false;
         // The sources report again within a mark interval; until then they hold finalization back.
@@ -275,6 +283,10 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (streamTimeChanged) {
             streamTimeStore.put(STREAM_TIME_KEY, ByteBuffer.allocate(8).putLong(streamTime).array());
             streamTimeChanged = false;
+        }
+        if (directMaxChanged) {
+            streamTimeStore.put(DIRECT_MAX_KEY, ByteBuffer.allocate(8).putLong(directMax).array());
+            directMaxChanged = false;
         }
         if (ledgerChanged) {
             streamTimeStore.put(LEDGER_KEY, ledger.isEmpty() ? null : ledger.toBytes());
@@ -419,25 +431,33 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
     /**
      * Takes a processed event (ts, with record timestamp t) into stream time and returns the stream time it is
-     * judged by, before it: for a re-keyed record, the largest ts of the events processed here earlier with a record
-     * timestamp up to t; for a direct one, the largest ts processed here. A direct record comes in the order of its
-     * partition, which is the order it was written in, so the two differ only by records re-keyed here that were
-     * written after it and arrived first; and a producer stamping its records with something else than the send
-     * time (event time, say) cannot change how direct records are judged.
+     * judged by, before it: the largest ts of the events processed here earlier with a record timestamp up to t, and
+     * for a direct record also of every direct record before it. Direct records come in the order of their
+     * partition, which is the order they were written in, so a producer stamping its records with something else
+     * than the send time (event time, say) cannot change how direct records are judged; re-keyed records that were
+     * written after a direct one but arrived first do not count for it.
      */
     private long observe(long t, long ts, boolean rekeyed) {
+        long before;
         if (watermark == QUIET && ledger.isEmpty()) {
             // Every source is quiet: every record is judged by the stream time reached, as it arrives.
-            long before = streamTime;
+            before = streamTime;
             if (streamTime == NONE || ts > streamTime) {
                 setStreamTime(ts);
             }
-            return before;
+        } else {
+            before = Math.max(streamTime, ledger.upTo(t));
+            if (!rekeyed) {
+                before = Math.max(before, directMax);
+            }
+            ledger.add(t, ts);
+            ledgerChanged = true;
+            foldConfirmed();
         }
-        long before = rekeyed ? Math.max(streamTime, ledger.upTo(t)) : processedStreamTime();
-        ledger.add(t, ts);
-        ledgerChanged = true;
-        foldConfirmed();
+        if (!rekeyed && (directMax == NONE || ts > directMax)) {
+            directMax = ts;
+            directMaxChanged = true;
+        }
         return before;
     }
 

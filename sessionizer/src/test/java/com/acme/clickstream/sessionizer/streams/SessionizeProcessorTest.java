@@ -147,6 +147,28 @@ class SessionizeProcessorTest {
         assertThat(forwardedKeys()).containsExactly("u1:LATE", "u1:SESSION", "u1:LATE");
     }
 
+    /**
+     * The other way round: a record re-keyed here arrives before the partition's own records written before it
+     * (Kafka Streams does not wait for the events topic when the repartition topic has records). The direct records
+     * are judged without it. (Judged by the stream time reached, u1's events were too late: ColdBacklogIT saw it.)
+     */
+    @Test
+    void aDirectRecordIsNotJudgedByAReKeyedRecordWrittenAfterIt() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        p.process(mark(0, 1000, false));
+        p.process(mark(1, 1000, false));
+        p.process(rekeyed("u9", "z", T0 + 40 * MIN, 1010));            // written last, arriving first
+        p.process(written("u1", "a", T0, 1001));
+        p.process(written("u1", "b", T0 + MIN, 1002));
+        assertThat(context.forwarded()).isEmpty();                     // nothing late
+        p.process(mark(0, 1020, false));
+        p.process(mark(1, 1020, false));
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+        assertThat(new String(context.forwarded().get(0).record().value().bytes(), StandardCharsets.UTF_8))
+                .contains("\"event_count\":2");
+    }
+
     /** Until every source has reported since init, nothing is final; a quiet source holds nothing back. */
     @Test
     void finalizationWaitsForEverySourceAndIgnoresCaughtUpOnes() {
