@@ -110,6 +110,16 @@ class SessionizeProcessorTest {
         return new Record<>("", new Validated.Mark(source, 2, progress, caughtUp, !caughtUp, WALL0), WALL0);
     }
 
+    /** Marks of both source partitions with the same progress. */
+    private static void bothSources(SessionizeProcessor p, long progress, boolean quiet) {
+        p.process(mark(0, progress, quiet));
+        p.process(mark(1, progress, quiet));
+    }
+
+    private String firstForwardedJson() {
+        return new String(context.forwarded().get(0).record().value().bytes(), StandardCharsets.UTF_8);
+    }
+
     private List<String> forwardedKeys() {
         List<String> keys = new java.util.ArrayList<>();
         context.forwarded().forEach(r -> keys.add(r.record().key() + ":" + r.record().value().kind()));
@@ -126,8 +136,7 @@ class SessionizeProcessorTest {
     void aReKeyedRecordIsJudgedByTheStreamTimeAsOfItsRecordTimestamp() {
         SessionizeProcessor p = processor();
         p.init(context);
-        p.process(mark(0, 1000, false));                               // both sources behind, up to record ts 1000
-        p.process(mark(1, 1000, false));
+        bothSources(p, 1000, false);                               // both sources behind, up to record ts 1000
         p.process(written("u1", "a", T0, 1001));                       // direct
         p.process(written("u9", "z", T0 + 40 * MIN, 1010));            // direct, far ahead: u1's session would be final
         assertThat(context.forwarded()).isEmpty();                     // held: the sources have not passed 1010
@@ -156,17 +165,14 @@ class SessionizeProcessorTest {
     void aDirectRecordIsNotJudgedByAReKeyedRecordWrittenAfterIt() {
         SessionizeProcessor p = processor();
         p.init(context);
-        p.process(mark(0, 1000, false));
-        p.process(mark(1, 1000, false));
+        bothSources(p, 1000, false);
         p.process(rekeyed("u9", "z", T0 + 40 * MIN, 1010));            // written last, arriving first
         p.process(written("u1", "a", T0, 1001));
         p.process(written("u1", "b", T0 + MIN, 1002));
         assertThat(context.forwarded()).isEmpty();                     // nothing late
-        p.process(mark(0, 1020, false));
-        p.process(mark(1, 1020, false));
+        bothSources(p, 1020, false);
         assertThat(forwardedKeys()).containsExactly("u1:SESSION");
-        assertThat(new String(context.forwarded().get(0).record().value().bytes(), StandardCharsets.UTF_8))
-                .contains("\"event_count\":2");
+        assertThat(firstForwardedJson()).contains("\"event_count\":2");
     }
 
     /** Until every source has reported since init, nothing is final; a quiet source holds nothing back. */
@@ -205,22 +211,18 @@ class SessionizeProcessorTest {
     void theLedgerOfUnconfirmedRecordsSurvivesARestart() {
         SessionizeProcessor p = processor();
         p.init(context);
-        p.process(mark(0, 1000, false));
-        p.process(mark(1, 1000, false));
+        bothSources(p, 1000, false);
         p.process(written("u1", "a", T0, 1001));
         p.process(written("u9", "z", T0 + 40 * MIN, 1010));
         headers.flush();                                               // a commit
         p.close();
         p.init(context);                                               // sources unknown again until they report
-        p.process(mark(0, 1000, false));
-        p.process(mark(1, 1000, false));
+        bothSources(p, 1000, false);
         p.process(rekeyed("u1", "b", T0 + 5 * MIN, 1005));             // re-keyed, written before z
         assertThat(context.forwarded()).isEmpty();
-        p.process(mark(0, Long.MIN_VALUE, true));
-        p.process(mark(1, Long.MIN_VALUE, true));
+        bothSources(p, Long.MIN_VALUE, true);
         assertThat(forwardedKeys()).containsExactly("u1:SESSION");
-        assertThat(new String(context.forwarded().get(0).record().value().bytes(), StandardCharsets.UTF_8))
-                .contains("\"event_count\":2");
+        assertThat(firstForwardedJson()).contains("\"event_count\":2");
     }
 
     @Test
