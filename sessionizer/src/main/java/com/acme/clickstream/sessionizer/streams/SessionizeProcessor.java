@@ -186,11 +186,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         enrichment = new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
                 context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
 
-        byte[] stored = streamTimeStore.get(STREAM_TIME_KEY);
-        streamTime = stored == null ? NONE : ByteBuffer.wrap(stored).getLong();
+        streamTime = storedTime(STREAM_TIME_KEY);
         ledger = StreamTimeLedger.fromBytes(streamTimeStore.get(LEDGER_KEY));
-        byte[] direct = streamTimeStore.get(DIRECT_MAX_KEY);
-        directMax = direct == null ? NONE : ByteBuffer.wrap(direct).getLong();
+        directMax = storedTime(DIRECT_MAX_KEY);
         directMaxChanged = false;
         streamTimeChanged = false;
         ledgerChanged = false;
@@ -281,11 +279,11 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      */
     private void writeDirtyHeaders() {
         if (streamTimeChanged) {
-            streamTimeStore.put(STREAM_TIME_KEY, ByteBuffer.allocate(8).putLong(streamTime).array());
+            storeTime(STREAM_TIME_KEY, streamTime);
             streamTimeChanged = false;
         }
         if (directMaxChanged) {
-            streamTimeStore.put(DIRECT_MAX_KEY, ByteBuffer.allocate(8).putLong(directMax).array());
+            storeTime(DIRECT_MAX_KEY, directMax);
             directMaxChanged = false;
         }
         if (ledgerChanged) {
@@ -515,6 +513,16 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         ensureSchedule();
         foldConfirmed();
         settleDue();
+    }
+
+    /** An 8-byte big-endian value of the stream-time store, as the Long serde of earlier versions wrote it. */
+    private long storedTime(String key) {
+        byte[] stored = streamTimeStore.get(key);
+        return stored == null ? NONE : ByteBuffer.wrap(stored).getLong();
+    }
+
+    private void storeTime(String key, long t) {
+        streamTimeStore.put(key, ByteBuffer.allocate(8).putLong(t).array());
     }
 
     private void setStreamTime(long t) {
