@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.UriBuilder;
 import com.acme.clickstream.sessionizer.config.ApiConfig;
 import com.acme.clickstream.sessionizer.model.Session;
 import com.acme.clickstream.sessionizer.streams.OpenSessionsQuery;
+import com.acme.clickstream.sessionizer.streams.SessionRules;
 import com.acme.clickstream.sessionizer.streams.SessionizerTopology;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -47,6 +48,7 @@ public class OpenSessionsResource {
     static final String SERVED_BY = "X-Sessionizer-Served-By";
     private final Instance<KafkaStreams> streams;
     private final ApiConfig api;
+    private final SessionRules rules;
     private final HostInfo self;
     private final HttpClient http;
 
@@ -54,9 +56,11 @@ public class OpenSessionsResource {
      * @param streamsConfig the configuration Kafka Streams runs with: its application.server is the
      *        address the other instances see for this one, whatever expression produced it
      */
-    OpenSessionsResource(Instance<KafkaStreams> streams, Instance<StreamsConfig> streamsConfig, ApiConfig api) {
+    OpenSessionsResource(Instance<KafkaStreams> streams, Instance<StreamsConfig> streamsConfig, ApiConfig api,
+            SessionRules rules) {
         this.streams = streams;
         this.api = api;
+        this.rules = rules;
         StreamsConfig config = streamsConfig.isResolvable() ? streamsConfig.get() : null;
         String server = config == null ? "" : config.getString(StreamsConfig.APPLICATION_SERVER_CONFIG);
         this.self = server == null || server.isEmpty() ? null : HostInfo.buildFromEndpoint(server);
@@ -84,7 +88,7 @@ public class OpenSessionsResource {
         }
         if (self == null || self.equals(owner.activeHost())) {
             try {
-                List<Session> open = OpenSessionsQuery.openSessions(ks, userId);
+                List<Session> open = OpenSessionsQuery.openSessions(ks, userId, rules);
                 Response.ResponseBuilder ok = Response.ok(open);
                 if (self != null) {
                     ok.header(SERVED_BY, self.host() + ":" + self.port());

@@ -3,12 +3,15 @@ package com.acme.clickstream.sessionizer.streams;
 import com.acme.clickstream.sessionizer.model.Event;
 import com.acme.clickstream.sessionizer.model.Session;
 import com.acme.clickstream.sessionizer.model.SessionSummarizer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +25,7 @@ public final class OpenSessionsQuery {
      * @return the user's open sessions in order ({@code closed_at} null), or [] when the user has none on this
      * instance. Throws {@link InvalidStateStoreException} while the store is not queryable (e.g. rebalancing).
      */
-    public static List<Session> openSessions(KafkaStreams streams, String userId) {
+    public static List<Session> openSessions(KafkaStreams streams, String userId, SessionRules rules) {
         ReadOnlyKeyValueStore<String, UserHeader> store = streams.store(
                 StoreQueryParameters.fromNameAndType(SessionizerTopology.SESSIONS_STORE,
                         QueryableStoreTypes.<String, UserHeader>keyValueStore()));
@@ -32,15 +35,29 @@ public final class OpenSessionsQuery {
         }
         Enrichment enrichment = new Enrichment(lookup(streams, SessionizerTopology.PROFILES_STORE),
                 lookup(streams, SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
-        return openSessions(userId, state, enrichment);
+        return openSessions(userId, state, streamTime(streams, userId), rules, enrichment);
     }
 
-    static List<Session> openSessions(String userId, UserHeader state, Enrichment enrichment) {
+    /** @param streamTime the stream time stored with the header (sessions final at it are emitted) */
+    static List<Session> openSessions(String userId, UserHeader state, long streamTime, SessionRules rules,
+            Enrichment enrichment) {
+        state.settledAt(streamTime, rules);
         List<Session> result = new ArrayList<>(state.open.size());
         for (UserHeader.Open session : state.open) {
             result.add(session.summary.toSession(userId, enrichment.profile(userId), enrichment::page, null));
         }
         return result;
+    }
+
+    /** The stream time stored with the user's header: sessions final at it are emitted, though still listed. */
+    private static long streamTime(KafkaStreams streams, String userId) {
+        KeyQueryMetadata owner = streams.queryMetadataForKey(SessionizerTopology.SESSIONS_STORE, userId,
+                Serdes.String().serializer());
+        ReadOnlyKeyValueStore<String, byte[]> times = streams.store(
+                StoreQueryParameters.fromNameAndType(SessionizerTopology.STREAM_TIME_STORE,
+                        QueryableStoreTypes.<String, byte[]>keyValueStore()).withPartition(owner.partition()));
+        byte[] stored = times.get(SessionizeProcessor.STREAM_TIME_KEY);
+        return stored == null ? SessionizerMetrics.NO_STREAM_TIME : ByteBuffer.wrap(stored).getLong();
     }
 
     private static ReadOnlyKeyValueStore<String, byte[]> lookup(KafkaStreams streams, String name) {

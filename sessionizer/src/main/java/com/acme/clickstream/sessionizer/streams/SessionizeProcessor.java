@@ -92,6 +92,11 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * timestamp, which the ledger keeps for the records not confirmed yet.
      */
     private long streamTime = NONE;
+    /**
+     * The stream time up to which every final session has been emitted: stream time itself between two calls of the
+     * processor, behind it while a record is being processed. Stored headers are read as of it.
+     */
+    private long settledTime = NONE;
     private StreamTimeLedger ledger;
     /** The largest ts of the direct records processed here (NONE: none): they come in the order they were written. */
     private long directMax = NONE;
@@ -187,6 +192,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
                 context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
 
         streamTime = storedTime(STREAM_TIME_KEY);
+        settledTime = streamTime;
         ledger = StreamTimeLedger.fromBytes(streamTimeStore.get(LEDGER_KEY));
         directMax = storedTime(DIRECT_MAX_KEY);
         directMaxChanged = false;
@@ -239,6 +245,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         try (KeyValueIterator<String, UserHeader> it = headers.all()) {
             while (it.hasNext()) {
                 KeyValue<String, UserHeader> kv = it.next();
+                kv.value.settledAt(settledTime, rules);
                 if (kv.value.legacyEvents != null) {
                     legacy.add(kv);
                 }
@@ -558,7 +565,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             return;
         }
         metrics.accepted.increment();
-        settleUser(entry, userBytes, h);
+        settleUser(entry, userBytes, h, true);
     }
 
     /**
@@ -760,9 +767,11 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
     /**
      * Emits the user's sessions that are final at the current stream time, then stores what is left (or deletes
-     * the user's state once nothing is open and the final context has expired) and reschedules the user.
+     * the user's state once nothing is open and the final context has expired) and reschedules the user. A header
+     * that changed only by emitting ({@code changed} false) is not written: read back, it is settled as of the stream
+     * time committed with the emitted sessions ({@link UserHeader#settledAt}), which gives the same header.
      */
-    private void settleUser(UserEntry entry, byte[] userBytes, UserHeader h) {
+    private void settleUser(UserEntry entry, byte[] userBytes, UserHeader h, boolean changed) {
         String user = entry.user;
         while (!h.open.isEmpty() && rules.finalAt(h.first().summary.lastTs()) <= streamTime) {
             UserHeader.Open session = h.open.remove(0);
@@ -774,7 +783,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         long due = dueOf(h);
         if (due != NONE && due > streamTime) {
             users.put(user, entry);
-            putHeader(entry, h);
+            if (changed) {
+                putHeader(entry, h);
+            }
             schedule(entry, due);
         } else if (users.remove(user) != null) {
             if (entry.header != null) {
@@ -810,7 +821,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             if (h == null) {
                 throw new IllegalStateException("no header in the sessions store for user with state " + entry.user);
             }
-            entry.header = h;
+            entry.header = h.settledAt(settledTime, rules);
             cachedHeaders++;
             if (rewriteSingleEvents(utf8(entry.user), h)) {
                 markDirty(entry);
@@ -860,8 +871,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
                 dueQueue.add(new Due(entry.due, next.user));
                 continue;
             }
-            settleUser(entry, utf8(next.user), header(entry));
+            settleUser(entry, utf8(next.user), header(entry), false);
         }
+        settledTime = streamTime;
     }
 
     /**

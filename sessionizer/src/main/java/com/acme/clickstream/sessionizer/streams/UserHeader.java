@@ -74,6 +74,21 @@ final class UserHeader {
         return open.get(open.size() - 1);
     }
 
+    /**
+     * This header as of its partition's stream time {@code t}, by which every session final at {@code t} has been
+     * emitted: those sessions leave the open ones and the last of them becomes the final context. The processor
+     * emits a session without writing its header again (that write was about half of the header records), so a
+     * stored header can still list sessions that the stream time committed with it has made final: whoever reads a
+     * stored header settles it first. Returns the header.
+     */
+    UserHeader settledAt(long t, SessionRules rules) {
+        while (t != SessionizerMetrics.NO_STREAM_TIME && !open.isEmpty()
+                && rules.finalAt(first().summary.lastTs()) <= t) {
+            lastFinal = open.remove(0).summary.finalContext();
+        }
+        return this;
+    }
+
     /** Events of the open sessions in all (stored and inline). */
     long openEvents() {
         long n = 0;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import com.acme.clickstream.devstack.FreePorts;
 import com.acme.clickstream.sessionizer.config.ApiConfig;
+import com.acme.clickstream.sessionizer.streams.SessionRules;
 
 /**
  * 503 bodies tell the caller to come back, never where the peers are or what an exception said: those are for
@@ -38,7 +39,7 @@ class UnavailableBodyTest {
 
     @Test
     void anUnreachableOwnerIsNotNamed() {
-        OpenSessionsResource resource = new OpenSessionsResource(unresolvable(), unresolvable(), API);
+        OpenSessionsResource resource = new OpenSessionsResource(unresolvable(), unresolvable(), API, SessionRules.defaults());
         int port = FreePorts.next();
         ApiException e = catchThrowableOfType(ApiException.class,
                 () -> resource.forward(new HostInfo("127.0.0.1", port), "u1", null));
@@ -50,7 +51,7 @@ class UnavailableBodyTest {
 
     @Test
     void kafkaStreamsNotRunningIsSaidWithoutDetail() {
-        OpenSessionsResource resource = new OpenSessionsResource(unresolvable(), unresolvable(), API);
+        OpenSessionsResource resource = new OpenSessionsResource(unresolvable(), unresolvable(), API, SessionRules.defaults());
         ApiError body = body(catchThrowableOfType(ApiException.class, () -> resource.open("u1", false, null)));
         assertThat(body.message())
                 .isEqualTo("open sessions are unavailable while Kafka Streams rebalances: Kafka Streams is not configured");

@@ -274,6 +274,37 @@ class SessionizeProcessorTest {
     }
 
     /**
+     * Emitting a session does not write its user's header again (those writes were about half of the header records):
+     * the stored header still lists the session, and read back it is settled as of the stream time committed with
+     * the emission. A restart must neither emit the session again nor count it as open.
+     */
+    @Test
+    void anEmittedSessionsHeaderIsNotWrittenAgainAndReadsBackAsFinal() {
+        Bytes u1 = Bytes.wrap("u1".getBytes(StandardCharsets.UTF_8));
+        SessionizeProcessor p = processor();
+        initCaughtUp(p);
+        p.process(event("u1", "a", T0));
+        headers.flush();                                               // a commit: u1's header, its session open
+        byte[] stored = rawHeaders.get(u1);
+        p.process(event("u2", "b", T0 + 40 * MIN));                    // stream time passes u1's gap + grace
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+        headers.flush();
+        assertThat(rawHeaders.get(u1)).isEqualTo(stored);              // not written again
+        assertThat(headers.get("u1").open).hasSize(1);
+        p.close();
+        initCaughtUp(p);                                               // a restart over the committed state
+        p.process(event("u3", "c", T0 + 41 * MIN));
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");     // u1's session is not emitted again
+        // As rebuilt at the restart, before u3: u2's session; u1's is final.
+        assertThat(registry.get("sessionizer.sessions.open").gauge().value()).isEqualTo(1.0);
+        p.process(event("u1", "d", T0 + 42 * MIN));                    // u1's next session, after the final one
+        headers.flush();
+        UserHeader h = headers.get("u1");
+        assertThat(h.open).extracting(o -> o.summary.firstTs()).containsExactly(T0 + 42 * MIN);
+        assertThat(h.lastFinal.lastTs()).isEqualTo(T0);
+    }
+
+    /**
      * The cost of an event must not grow with its session: a user with 100,000 events in one session writes one
      * small header per commit and one session-events entry per {@link UserHeader#CHUNK} events, and never reads or
      * rewrites the earlier events.

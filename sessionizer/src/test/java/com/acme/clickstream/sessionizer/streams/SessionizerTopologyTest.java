@@ -640,11 +640,14 @@ class SessionizerTopologyTest {
             assertThat(f.sessionLines()).containsExactly(line("u1", T0, T0 + MIN, 2), line("u2", T0 + 2 * MIN,
                     T0 + 2 * MIN, 1));
             assertThat(f.gauge("sessionizer.sessions.open")).isZero();
-            // Final contexts remain (for lateness), without events.
+            // Final contexts remain (for lateness): read as of the stored stream time, no session is open. (The
+            // headers themselves were not written again when their sessions were emitted.)
             List<org.apache.kafka.streams.KeyValue<String, UserHeader>> states =
                     f.storeContents(SessionizerTopology.SESSIONS_STORE);
             assertThat(states).hasSize(2);
-            assertThat(states).allSatisfy(kv -> assertThat(kv.value.open).isEmpty());
+            long stored = f.streamTime();
+            assertThat(states).allSatisfy(kv -> assertThat(kv.value.settledAt(stored, RULES).open).isEmpty());
+            assertThat(states).allSatisfy(kv -> assertThat(kv.value.lastFinal).isNotNull());
             assertThat(f.<Object, Object>storeContents(SessionizerTopology.SESSION_EVENTS_STORE)).isEmpty();
 
             f.advanceWallClock(Duration.ofMinutes(26));                   // stream time T0+61m: e1 expires
@@ -702,7 +705,8 @@ class SessionizerTopologyTest {
             KeyValueStore<String, UserHeader> store = f.driver.getKeyValueStore(SessionizerTopology.SESSIONS_STORE);
             Enrichment enrichment = new Enrichment(f.driver.getKeyValueStore(SessionizerTopology.PROFILES_STORE),
                     f.driver.getKeyValueStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
-            List<Session> open = OpenSessionsQuery.openSessions("u1", store.get("u1"), enrichment);
+            List<Session> open = OpenSessionsQuery.openSessions("u1", store.get("u1"), f.streamTime(), RULES,
+                    enrichment);
             assertThat(open).hasSize(2);
             assertThat(open.get(0).sessionId()).isEqualTo(SessionSummarizer.sessionId("u1", T0, "a"));
             assertThat(open.get(0).landingPage()).isEqualTo("/x");
@@ -711,6 +715,14 @@ class SessionizerTopologyTest {
             assertThat(open.get(1).revenue()).isEqualByComparingTo("2.50");
             assertThat(open.get(1).revenue().scale()).isEqualTo(2);
             assertThat(store.get("nobody")).isNull();
+
+            // Stream time passes both sessions: they are emitted, and no longer open, though the stored header
+            // (not written again at their emission) still lists them.
+            f.send(ev("z", "u9", T0 + 40 * MIN).json());
+            assertThat(f.sessionLines()).hasSize(2);
+            assertThat(store.get("u1").open).hasSize(2);
+            assertThat(OpenSessionsQuery.openSessions("u1", store.get("u1"), f.streamTime(), RULES, enrichment))
+                    .isEmpty();
         }
     }
 
