@@ -238,7 +238,7 @@ class ConsistencyTest {
         spec.path("flinkConfiguration").fields().forEachRemaining(e -> {
             if (e.getValue().asText().contains("org.apache.kafka.automatic.config.providers")) {
                 assertThat(e.getValue().asText()).as(e.getKey())
-                        .contains("org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+                        .contains("com.acme.clickstream.flink.config.RequiredEnvVarConfigProvider");
             }
         });
     }

@@ -23,8 +23,8 @@ public record KafkaClientSecurity(String securityProtocol, String saslMechanism,
 
     public static final String JAAS_CONFIG_ENV = "KAFKA_SASL_JAAS_CONFIG";
     static final String WHAT = "the Kafka sasl.jaas.config";
-    /** Kafka's config providers (kafka-clients), named in {@code config.providers}. */
-    public static final String ENV_PROVIDER = "org.apache.kafka.common.config.provider.EnvVarConfigProvider";
+    /** The config providers named in {@code config.providers}: kafka-clients' own, the env one failing clearly. */
+    public static final String ENV_PROVIDER = RequiredEnvVarConfigProvider.class.getName();
     public static final String DIR_PROVIDER = "org.apache.kafka.common.config.provider.DirectoryConfigProvider";
     public static final KafkaClientSecurity NONE = new KafkaClientSecurity(null, null, null, null);
 
@@ -63,7 +63,7 @@ public record KafkaClientSecurity(String securityProtocol, String saslMechanism,
     /**
      * The Kafka client properties: none when unset, so that the clients keep their defaults. {@code sasl.jaas.config}
      * is a config provider's variable, resolved by each client where it is created: from the environment variable
-     * ({@code EnvVarConfigProvider}, allowed to read that one variable only) or from the file
+     * ({@link RequiredEnvVarConfigProvider}, allowed to read that one variable only) or from the file
      * ({@code DirectoryConfigProvider}, allowed to read that file's directory only).
      */
     public Properties properties() {

@@ -39,7 +39,7 @@ class KafkaClientSecurityTest {
         // Each Kafka client reads KAFKA_SASL_JAAS_CONFIG where it is created (JobManager, TaskManagers).
         assertThat(p).containsOnly(Map.entry("security.protocol", "SASL_SSL"), Map.entry("sasl.mechanism", "SCRAM-SHA-512"),
                 Map.entry("config.providers", "env"),
-                Map.entry("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider"),
+                Map.entry("config.providers.env.class", RequiredEnvVarConfigProvider.class.getName()),
                 Map.entry("config.providers.env.param.allowlist.pattern", "\\QKAFKA_SASL_JAAS_CONFIG\\E"),
                 Map.entry("sasl.jaas.config", "${env:KAFKA_SASL_JAAS_CONFIG}"), Map.entry("ssl.truststore.type", "PEM"),
                 Map.entry("ssl.truststore.location", "/etc/kafka-ca/ca.crt"));
@@ -146,5 +146,24 @@ class KafkaClientSecurityTest {
         typo.put("KAFKA_SECURITY_PROTOCOL", "SASL_TLS");
         assertThatThrownBy(() -> SinkJobConfig.fromArgs(new String[0], typo))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("--kafka-security-protocol/KAFKA_SECURITY_PROTOCOL 'SASL_TLS'");
+    }
+
+    /**
+     * A JobManager or TaskManager started without the Secret: its Kafka clients (the source's enumerator creates an
+     * admin client, its readers consumers) fail with the variable's name and the process, not with Kafka's parse
+     * error of the unresolved reference ("Login module control flag is not available in the JAAS config").
+     */
+    @Test
+    void aJaasVariableMissingWhereAKafkaClientIsCreatedIsNamed() {
+        String unset = "CLICKSTREAM_TEST_JAAS_NEVER_SET";
+        assertThat(System.getenv(unset)).isNull();
+        Properties p = new KafkaClientSecurity("SASL_PLAINTEXT", "SCRAM-SHA-512",
+                SecretRef.environment(KafkaClientSecurity.WHAT, unset), null).properties();
+        p.setProperty("bootstrap.servers", "localhost:9");
+        String named = "the Kafka sasl.jaas.config: the environment variable " + unset + " is not set in this process";
+        assertThatThrownBy(() -> new org.apache.kafka.clients.consumer.KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()).close()).hasStackTraceContaining(named);
+        assertThatThrownBy(() -> org.apache.kafka.clients.admin.Admin.create(p).close())
+                .hasStackTraceContaining(named);
     }
 }
