@@ -3,6 +3,7 @@ package com.acme.clickstream.flink.config;
 import java.util.Set;
 
 import org.apache.kafka.common.config.ConfigData;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
 
 /**
@@ -22,6 +23,8 @@ public class RequiredEnvVarConfigProvider extends EnvVarConfigProvider {
             if (value == null || value.isEmpty()) {
                 // Throws naming the variable, "not set" or "empty", and this process.
                 SecretRef.environment(KafkaClientSecurity.WHAT, key).resolve();
+                throw new ConfigException(KafkaClientSecurity.WHAT + ": the environment variable " + key
+                        + " is not in the config provider's allowlist");
             }
         }
         return data;
