@@ -556,7 +556,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (h == null) {
             h = UserHeader.empty();
         }
-        if (entry == null) {
+        boolean known = entry != null;
+        if (!known) {
             entry = new UserEntry(user);
         }
         byte[] userBytes = utf8(user);
@@ -565,6 +566,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             return;
         }
         metrics.accepted.increment();
+        if (!known) {
+            users.put(user, entry);
+        }
         settleUser(entry, userBytes, h, true);
     }
 
@@ -782,7 +786,6 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         }
         long due = dueOf(h);
         if (due != NONE && due > streamTime) {
-            users.put(user, entry);
             if (changed) {
                 putHeader(entry, h);
             }
