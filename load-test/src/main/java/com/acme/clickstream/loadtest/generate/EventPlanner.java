@@ -191,6 +191,11 @@ public final class EventPlanner implements Iterator<SentRecord> {
         return catalog.pageRecords;
     }
 
+    /** The changes of profiles and page infos to send between the events (none unless their share is set). */
+    public EnrichmentChanges enrichmentChanges() {
+        return new EnrichmentChanges(catalog, config.seed(), config.ratios().enrichmentChange(), config.zipfExponent());
+    }
+
     /** Records planned so far by kind (normal, duplicate, out_of_order, late, miskeyed, invalid, null). */
     public Map<String, Long> sentByKind() {
         return Collections.unmodifiableMap(sent);
