@@ -25,6 +25,8 @@ import com.acme.clickstream.loadtest.generate.Ratios;
 import com.acme.clickstream.loadtest.generate.SentLog;
 import com.acme.clickstream.loadtest.model.Topics;
 import com.acme.clickstream.loadtest.stack.LocalStack;
+import com.acme.clickstream.loadtest.verify.EnrichmentHistory;
+import com.acme.clickstream.loadtest.verify.Expectation;
 import com.acme.clickstream.loadtest.verify.VerifyConfig;
 import com.acme.clickstream.loadtest.verify.VerifyReport;
 import com.acme.clickstream.loadtest.verify.Verifier;
@@ -183,7 +185,26 @@ abstract class EndToEndTest {
         VerifyReport again = assertExactlyOnce(sent, stack.jdbcUrl(), stack.bootstrapServers(), Duration.ZERO);
         assertThat(again.actualRows()).as("rows after the quiet period").isEqualTo(report.actualRows());
         log("still exact after a quiet period (events consumed, two more checkpoints)");
+        if (!sent.enrichmentChanges().isEmpty()) {
+            assertEnrichmentChangesReachedSessions(sent);
+        }
         return again;
+    }
+
+    /**
+     * The profile and page changes sent during the load met sessions: some sessions are of a user or land on a page
+     * that changed, whose enrichment verify checked against the values held.
+     */
+    void assertEnrichmentChangesReachedSessions(SentLog sent) {
+        VerifyConfig config = VerifyConfig.of(sent.outDir(), stack.jdbcUrl(), stack.bootstrapServers())
+                .withRules(SharedStack.RULES).withPartitions(SharedStack.EVENT_PARTITIONS);
+        Expectation expected = Verifier.expect(config);
+        EnrichmentHistory h = expected.enrichment();
+        long touched = expected.sessions().stream().filter(r -> h.profilesHeld(r.userId()) != null
+                || (r.landingPage() != null && h.categoriesHeld(r.landingPage()) != null)).count();
+        log(String.format("enrichment changed during the load: %d users, %d pages; %d of %d sessions are of such a user"
+                + " or land on such a page", h.changedUsers(), h.changedPages(), touched, expected.sessions().size()));
+        assertThat(touched).as("sessions of a user or landing page changed during the load").isPositive();
     }
 
     /** The sessionizer's group has committed every offset of the events topic (lag 0). */
