@@ -14,8 +14,9 @@ import com.acme.clickstream.loadtest.replay.KafkaSend;
 
 /**
  * Sends a generated clickstream: user profiles and page infos first (so that enrichment knows
- * them), then the events at the configured rate, and records every record with the partition and
- * offset the broker acknowledged, in send order, into outDir (the format replay and verify read).
+ * them), then the events at the configured rate, with changes of profiles and page infos between them when
+ * their share is set, and records every record with the partition and offset the broker acknowledged, in send
+ * order, into outDir (the format replay and verify read).
  */
 public final class Generator {
     private Generator() {}
@@ -71,8 +72,8 @@ public final class Generator {
                 // Acknowledged before the first event, as when these recorders were closed here: the records
                 // sent before the load are the enrichment every session may rely on.
                 send.flush();
-                Enrichment t = new Enrichment(users, pages, planner.enrichmentChanges());
-                return sendEvents(config, progress, stop, send, planned, t, partitions, firstTs, userRecords.size(),
+                Enrichment enrichment = new Enrichment(users, pages, planner.enrichmentChanges());
+                return sendEvents(config, progress, stop, send, planned, enrichment, partitions, firstTs, userRecords.size(),
                         pageRecords.size(), started);
             }
         }
