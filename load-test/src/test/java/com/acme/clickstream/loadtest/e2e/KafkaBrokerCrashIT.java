@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
 import com.acme.clickstream.devstack.FreePorts;
 import com.acme.clickstream.devstack.KafkaBrokerMain;
 import com.acme.clickstream.loadtest.generate.SentLog;
-import com.acme.clickstream.loadtest.model.Jsonl;
 import com.acme.clickstream.loadtest.model.Topics;
 import com.acme.clickstream.loadtest.stack.ChildProcess;
 import com.acme.clickstream.loadtest.stack.LocalStack;
@@ -50,7 +49,26 @@ class KafkaBrokerCrashIT extends EndToEndTest {
     private static final int SIGKILL_EXIT_STATUS = 128 + 9;
     /** What the broker logs when it finds its log dir not cleanly shut down (Kafka 4.1's LogManager). */
     private static final String UNCLEAN_RECOVERY = "since no clean shutdown file was found";
-    private static final Pattern CONNECTION_COUNT = Pattern.compile("^kafka_[a-z_]*connection_count\\{.*");
+    /**
+     * Connections the sessionizer's Kafka clients have closed, counted per client. Their open-connection gauges do not
+     * fall to zero while the broker is down: each client keeps retrying, and a connection being attempted counts.
+     */
+    private static final Pattern CONNECTIONS_CLOSED = Pattern.compile("^kafka_[a-z_]*connection_close_total\\{.*");
+
+    /**
+     * The shared stack's rules, but the service's default idle-advance-after instead of PT1S. While the broker is down
+     * nothing is appended to the events topic, and that is what idleness is (contract, "Stream time and idle
+     * advance"): an outage longer than idle-advance-after advances stream time by the wall clock, and the events the
+     * generator held back through it are then judged against that stream time (too late, sessions cut short), which
+     * verify's reference, knowing no wall clock, does not do. The outage here (the downtime, then the broker's
+     * recovery, which waits out its own old registration) lasts 15-25 s: with PT1S that is minutes of event time (the
+     * first run: 278 events too late), with the default it is shorter than idle-advance-after, as an unclean broker
+     * restart is against the service's defaults in production.
+     */
+    private static final Map<String, String> SESSION_RULES = Map.of(
+            "SESSIONIZER_INACTIVITY_GAP", SharedStack.SESSION_RULES.get("SESSIONIZER_INACTIVITY_GAP"),
+            "SESSIONIZER_GRACE", SharedStack.SESSION_RULES.get("SESSIONIZER_GRACE"),
+            "SESSIONIZER_IDLE_ADVANCE_AFTER", "PT30S");
 
     private ChildProcess broker;
     private Path brokerLogDir;
@@ -75,7 +93,7 @@ class KafkaBrokerCrashIT extends EndToEndTest {
         // Stored first: closed after the test whatever happens from here on, the broker last.
         context.getStore(ExtensionContext.Namespace.create(KafkaBrokerCrashIT.class)).put(OwnStack.class, own);
         startBroker();
-        own.stack = SharedStack.start(SharedStack.config(dataDir, Optional.of("127.0.0.1:" + port)));
+        own.stack = SharedStack.start(SharedStack.config(dataDir, Optional.of("127.0.0.1:" + port), SESSION_RULES));
         return own.stack;
     }
 
@@ -95,18 +113,19 @@ class KafkaBrokerCrashIT extends EndToEndTest {
                     return lag.get() > 0;
                 });
         assertThat(load).as("the load is still being sent at the crash").isNotDone();
-        assertThat(sessionizerBrokerConnections()).as("the sessionizer's connections to the broker").isPositive();
+        long closedBefore = sessionizerConnectionsClosed();
         logFault("Kafka broker crashed (SIGKILL of its process; sessionizer input lag " + lag.get() + ")");
         long downSince = System.currentTimeMillis();
         Optional<Integer> status = broker.kill();
         assertThat(status).as("exit status of the broker: killed by SIGKILL, not exited").contains(SIGKILL_EXIT_STATUS);
         assertThat(brokerLogDir.resolve(".kafka_cleanshutdown")).as("clean-shutdown marker").doesNotExist();
 
-        await("the sessionizer lost every connection to the broker").atMost(DOWNTIME)
-                .pollInterval(Duration.ofMillis(100)).until(() -> sessionizerBrokerConnections() == 0);
+        await("the sessionizer's Kafka clients lost their connections to the broker").atMost(DOWNTIME)
+                .pollInterval(Duration.ofMillis(100)).until(() -> sessionizerConnectionsClosed() > closedBefore);
+        log(String.format("broker down: %d connections of the sessionizer's Kafka clients closed within %d ms",
+                sessionizerConnectionsClosed() - closedBefore, System.currentTimeMillis() - downSince));
         // The rest of the downtime is the fault itself, not a stand-in for a condition.
         Thread.sleep(Math.max(0, downSince + DOWNTIME.toMillis() - System.currentTimeMillis()));
-        long upAgain = System.currentTimeMillis();
         long logBefore = logSize();
         startBroker();
         assertThat(logSince(logBefore)).as("the restarted broker's log").contains(UNCLEAN_RECOVERY);
@@ -115,9 +134,8 @@ class KafkaBrokerCrashIT extends EndToEndTest {
         log("failures of the sink job through the outage: " + (stack.flinkJobFailures() - failuresBefore));
 
         SentLog sent = finished(load);
-        long sentWhileDown = sentBetween(sent, downSince, upAgain);
-        log(sentWhileDown + " events sent while the broker was down");
-        assertThat(sentWhileDown).as("events the generator sent into the outage").isPositive();
+        // The generator's sends block while no broker takes them: it falls behind its schedule by about the outage.
+        assertThat(sent.maxBehind()).as("how far the generator fell behind its schedule").isGreaterThanOrEqualTo(DOWNTIME);
         assertExactlyOnce(sent);
     }
 
@@ -174,8 +192,8 @@ class KafkaBrokerCrashIT extends EndToEndTest {
         }
     }
 
-    /** Open connections of all Kafka clients of the sessionizer, from its Prometheus endpoint. */
-    private long sessionizerBrokerConnections() throws Exception {
+    /** Connections closed by all Kafka clients of the sessionizer, from its Prometheus endpoint. */
+    private long sessionizerConnectionsClosed() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(stack.managementUrl() + "/q/metrics")).timeout(Duration.ofSeconds(3)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -183,24 +201,13 @@ class KafkaBrokerCrashIT extends EndToEndTest {
         double sum = 0;
         int series = 0;
         for (String line : response.body().split("\n")) {
-            if (CONNECTION_COUNT.matcher(line).matches()) {
+            if (CONNECTIONS_CLOSED.matcher(line).matches()) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 series++;
             }
         }
-        assertThat(series).as("connection-count series of the sessionizer's Kafka clients").isPositive();
+        assertThat(series).as("connection-close series of the sessionizer's Kafka clients").isPositive();
         return Math.round(sum);
-    }
-
-    /** Events whose send the generator recorded within [from, to] (wall clock, ms). */
-    private static long sentBetween(SentLog sent, long from, long to) {
-        AtomicLong n = new AtomicLong();
-        Jsonl.forEach(sent.outDir().resolve(Jsonl.EVENTS), r -> {
-            if (r.sentAtMs() >= from && r.sentAtMs() <= to) {
-                n.incrementAndGet();
-            }
-        });
-        return n.get();
     }
 
     /** Closed by JUnit after the test: the stack, then the broker its parts were using. */
