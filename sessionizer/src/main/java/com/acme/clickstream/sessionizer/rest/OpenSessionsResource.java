@@ -88,7 +88,7 @@ public class OpenSessionsResource {
         }
         if (self == null || self.equals(owner.activeHost())) {
             try {
-                List<Session> open = OpenSessionsQuery.openSessions(ks, userId, rules);
+                List<Session> open = OpenSessionsQuery.openSessions(ks, userId, owner.partition(), rules);
                 Response.ResponseBuilder ok = Response.ok(open);
                 if (self != null) {
                     ok.header(SERVED_BY, self.host() + ":" + self.port());

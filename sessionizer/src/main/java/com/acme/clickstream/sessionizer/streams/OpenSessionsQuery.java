@@ -3,15 +3,12 @@ package com.acme.clickstream.sessionizer.streams;
 import com.acme.clickstream.sessionizer.model.Event;
 import com.acme.clickstream.sessionizer.model.Session;
 import com.acme.clickstream.sessionizer.model.SessionSummarizer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +22,8 @@ public final class OpenSessionsQuery {
      * @return the user's open sessions in order ({@code closed_at} null), or [] when the user has none on this
      * instance. Throws {@link InvalidStateStoreException} while the store is not queryable (e.g. rebalancing).
      */
-    public static List<Session> openSessions(KafkaStreams streams, String userId, SessionRules rules) {
+    /** @param partition the user's partition, from the key query metadata the caller found its owner by */
+    public static List<Session> openSessions(KafkaStreams streams, String userId, int partition, SessionRules rules) {
         ReadOnlyKeyValueStore<String, UserHeader> store = streams.store(
                 StoreQueryParameters.fromNameAndType(SessionizerTopology.SESSIONS_STORE,
                         QueryableStoreTypes.<String, UserHeader>keyValueStore()));
@@ -35,7 +33,7 @@ public final class OpenSessionsQuery {
         }
         Enrichment enrichment = new Enrichment(lookup(streams, SessionizerTopology.PROFILES_STORE),
                 lookup(streams, SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
-        return openSessions(userId, state, streamTime(streams, userId), rules, enrichment);
+        return openSessions(userId, state, streamTime(streams, partition), rules, enrichment);
     }
 
     /** @param streamTime the stream time stored with the header (sessions final at it are emitted) */
@@ -50,14 +48,11 @@ public final class OpenSessionsQuery {
     }
 
     /** The stream time stored with the user's header: sessions final at it are emitted, though still listed. */
-    private static long streamTime(KafkaStreams streams, String userId) {
-        KeyQueryMetadata owner = streams.queryMetadataForKey(SessionizerTopology.SESSIONS_STORE, userId,
-                Serdes.String().serializer());
+    private static long streamTime(KafkaStreams streams, int partition) {
         ReadOnlyKeyValueStore<String, byte[]> times = streams.store(
                 StoreQueryParameters.fromNameAndType(SessionizerTopology.STREAM_TIME_STORE,
-                        QueryableStoreTypes.<String, byte[]>keyValueStore()).withPartition(owner.partition()));
-        byte[] stored = times.get(SessionizeProcessor.STREAM_TIME_KEY);
-        return stored == null ? SessionizerMetrics.NO_STREAM_TIME : ByteBuffer.wrap(stored).getLong();
+                        QueryableStoreTypes.<String, byte[]>keyValueStore()).withPartition(partition));
+        return SessionizeProcessor.decodeTime(times.get(SessionizeProcessor.STREAM_TIME_KEY));
     }
 
     private static ReadOnlyKeyValueStore<String, byte[]> lookup(KafkaStreams streams, String name) {

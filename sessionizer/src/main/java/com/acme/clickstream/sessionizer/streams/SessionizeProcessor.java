@@ -524,7 +524,11 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
     /** An 8-byte big-endian value of the stream-time store, as the Long serde of earlier versions wrote it. */
     private long storedTime(String key) {
-        byte[] stored = streamTimeStore.get(key);
+        return decodeTime(streamTimeStore.get(key));
+    }
+
+    /** A value of the stream-time store (null: none), as {@link #storeTime} writes it; interactive queries read it too. */
+    static long decodeTime(byte[] stored) {
         return stored == null ? NONE : ByteBuffer.wrap(stored).getLong();
     }
 
