@@ -327,7 +327,15 @@ abstract class EndToEndTest {
         }
     }
 
-    /** Hands the shared stack to the tests (started on first use, stopped when the test plan ends). */
+    /**
+     * The stack this test runs on: the shared one. A test whose fault needs a stack built otherwise (the broker in a
+     * process of its own) starts its own here and closes it through {@code context}'s store.
+     */
+    LocalStack stack(ExtensionContext context) {
+        return SharedStack.get(context);
+    }
+
+    /** Hands each test its stack (the shared one: started on first use, stopped when the test plan ends). */
     static final class StackResolver implements ParameterResolver {
         @Override
         public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -336,7 +344,7 @@ abstract class EndToEndTest {
 
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-            return SharedStack.get(context);
+            return ((EndToEndTest) context.getRequiredTestInstance()).stack(context);
         }
     }
 }
