@@ -68,6 +68,7 @@ class KafkaBrokerCrashIT extends EndToEndTest {
     private static final Map<String, String> SESSION_RULES = Map.of(
             "SESSIONIZER_INACTIVITY_GAP", SharedStack.SESSION_RULES.get("SESSIONIZER_INACTIVITY_GAP"),
             "SESSIONIZER_GRACE", SharedStack.SESSION_RULES.get("SESSIONIZER_GRACE"),
+            "SESSIONIZER_MAX_DURATION", SharedStack.SESSION_RULES.get("SESSIONIZER_MAX_DURATION"),
             "SESSIONIZER_IDLE_ADVANCE_AFTER", "PT30S");
 
     private ChildProcess broker;
