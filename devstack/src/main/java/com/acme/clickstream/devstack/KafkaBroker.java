@@ -59,6 +59,16 @@ public final class KafkaBroker implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * As {@link #start(Path, int)} with a given controller port: a broker started again on the same log dir (in a new
+     * process, after a crash) then has the same quorum voter address as before.
+     */
+    public static KafkaBroker start(Path logDir, int port, int controllerPort) {
+        KafkaBroker broker = new KafkaBroker(logDir, FreePorts.orFree(port), FreePorts.orFree(controllerPort), 0);
+        broker.start();
+        return broker;
+    }
+
     /** As {@link #start}, plus a SCRAM-SHA-512 listener ({@link #saslBootstrapServers()}) and ACL authorization. */
     public static KafkaBroker startSecured(Path logDir) {
         KafkaBroker broker = new KafkaBroker(logDir, FreePorts.next(), FreePorts.next(), FreePorts.next());

@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Catalog {
     static final String[] CATEGORIES = {"shoes", "electronics", "books", "garden", "toys", "fashion", "sports",
             "beauty", "kitchen", "music", "games", "outdoor"};
-    private static final String[] COUNTRIES = {"DE", "DE", "DE", "US", "US", "FR", "GB", "PL", "NL", "ES", "IT", "AT", "CH", "BR"};
-    private static final String[] SEGMENTS = {"new", "new", "returning", "returning", "returning", "loyal", "vip"};
+    static final String[] COUNTRIES = {"DE", "DE", "DE", "US", "US", "FR", "GB", "PL", "NL", "ES", "IT", "AT", "CH", "BR"};
+    static final String[] SEGMENTS = {"new", "new", "returning", "returning", "returning", "loyal", "vip"};
     private static final String[] PLAIN_PAGES = {"/", "/search", "/cart", "/checkout", "/account", "/help"};
 
     final List<String> userIds = new ArrayList<>();
@@ -31,10 +31,14 @@ final class Catalog {
     final List<String> paths = new ArrayList<>();
     final List<SentRecord> userRecords = new ArrayList<>();
     final List<SentRecord> pageRecords = new ArrayList<>();
+    /** Whether user i, page path i (by rank) has a record of its own before the load (else it is never described). */
+    final boolean[] userDescribed;
+    final boolean[] pageDescribed;
 
     Catalog(long seed, int users, int products) {
         SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
         ObjectMapper mapper = new ObjectMapper();
+        userDescribed = new boolean[users];
         for (int i = 0; i < users; i++) {
             String id = String.format("u%06d", i);
             userIds.add(id);
@@ -42,6 +46,7 @@ final class Catalog {
             if (i % 30 == 29) {
                 continue;
             }
+            userDescribed[i] = true;
             ObjectNode p = mapper.createObjectNode()
                     .put("user_id", id)
                     .put("country", COUNTRIES[rnd.nextInt(COUNTRIES.length)])
@@ -64,6 +69,7 @@ final class Catalog {
         for (int i = 0; i < products; i++) {
             paths.add("/p/" + (1000 + i));
         }
+        pageDescribed = new boolean[paths.size()];
         int n = 0;
         for (String path : paths) {
             n++;
@@ -71,6 +77,7 @@ final class Catalog {
             if (n % 25 == 0) {
                 continue;
             }
+            pageDescribed[n - 1] = true;
             String category = path.startsWith("/c/") ? path.substring(3)
                     : path.startsWith("/p/") ? CATEGORIES[rnd.nextInt(CATEGORIES.length)] : "site";
             ObjectNode info = mapper.createObjectNode()
@@ -84,7 +91,7 @@ final class Catalog {
         }
     }
 
-    private static String title(String path, String category) {
+    static String title(String path, String category) {
         if (path.startsWith("/p/")) {
             return "Product " + path.substring(3) + " – " + category;
         }

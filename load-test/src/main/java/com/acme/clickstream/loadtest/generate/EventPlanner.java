@@ -46,6 +46,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *     that final session;</li>
  * <li>stale duplicate: an exact resend of a plain event older than a plain duplicate's, up to 3G (often of a
  *     session that is final by then: deduplication comes before lateness).</li>
+ * <li>marathon: {@link Ratios#marathonUsers()} users who click from the first record to the last, an event every G/4
+ *     to G/2 of event time, and nothing else (no visit, never mis-keyed nor too late into a session): with a run longer
+ *     than the max duration M, their sessions are cut at M, and nobody else's are as long as the run is far shorter
+ *     than chains of ordinary visits would need.</li>
  * </ul>
  */
 public final class EventPlanner implements Iterator<SentRecord> {
@@ -56,6 +60,7 @@ public final class EventPlanner implements Iterator<SentRecord> {
     public static final String MISKEYED = "miskeyed";
     public static final String LATE_INTO_SESSION = "late_into_session";
     public static final String STALE_DUPLICATE = "stale_duplicate";
+    public static final String MARATHON = "marathon";
     public static final String NULL = "null";
     public static final String INVALID_PREFIX = "invalid:";
 
@@ -109,6 +114,9 @@ public final class EventPlanner implements Iterator<SentRecord> {
     private final long[] done;
     private final Map<String, Long> sent;
     private final List<Malformed.Kind> malformedRound = new ArrayList<>();
+    /** The marathon users' endless visits and when each is due for its next event (none unless asked for). */
+    private final Visit[] marathon;
+    private final long[] marathonDue;
     private long index;
     private long eventSeq;
     private long heldSeq;
@@ -167,6 +175,35 @@ public final class EventPlanner implements Iterator<SentRecord> {
                 r.lateIntoSession(), r.staleDuplicate()};
         this.done = new long[ratio.length];
         this.sent = zeroCounts();
+        int k = r.marathonUsers();
+        if (k >= config.users() / 2) {
+            throw new IllegalArgumentException("marathon users must be fewer than half the users");
+        }
+        long step = config.eventTimeMs(1) - config.eventTimeMs(0);
+        // A due event may wait for the other marathon users due and a few held-back events: that must stay within
+        // the G/2 left between the longest interval and a gap that would end the session.
+        if (k > 0 && (k + 3) * step > gap / 2) {
+            throw new IllegalArgumentException("marathon users need events closer than the inactivity gap: raise the"
+                    + " rate or lower the time scale or the number of marathon users");
+        }
+        this.marathon = new Visit[k];
+        this.marathonDue = new long[k];
+        for (int m = 0; m < k; m++) {
+            // Spread over the popularity ranks, fixed for a user count: the same users whatever the seed.
+            int u = (m + 1) * config.users() / (k + 1);
+            marathon[m] = new Visit(u, Integer.MAX_VALUE);
+            active[u] = true; // never picked for a visit, a mis-keyed record or a too-late event into a session
+            marathonDue[m] = config.start().toEpochMilli();
+        }
+    }
+
+    /** The users of the marathon kind (empty unless asked for). */
+    public List<String> marathonUserIds() {
+        List<String> ids = new ArrayList<>();
+        for (Visit v : marathon) {
+            ids.add(catalog.userIds.get(v.user));
+        }
+        return ids;
     }
 
     /** Counts by kind, all zero, in the order the summary lists them. */
@@ -189,6 +226,11 @@ public final class EventPlanner implements Iterator<SentRecord> {
 
     public List<SentRecord> pageRecords() {
         return catalog.pageRecords;
+    }
+
+    /** The changes of profiles and page infos to send between the events (none unless their share is set). */
+    public EnrichmentChanges enrichmentChanges() {
+        return new EnrichmentChanges(catalog, config.seed(), config.ratios().enrichmentChange(), config.zipfExponent());
     }
 
     /** Records planned so far by kind (normal, duplicate, out_of_order, late, miskeyed, invalid, null). */
@@ -226,7 +268,8 @@ public final class EventPlanner implements Iterator<SentRecord> {
             out = h.record();
             sentEvent(h.user(), h.ts(), out, false);
         } else {
-            for (int kind : kindsBehind()) {
+            out = marathon.length > 0 ? marathonEvent(now) : null;
+            for (int kind : out != null ? List.<Integer>of() : kindsBehind()) {
                 out = tryKind(kind, now, remaining);
                 if (out != null) {
                     break;
@@ -537,6 +580,30 @@ public final class EventPlanner implements Iterator<SentRecord> {
     }
 
     // ---- the odd records --------------------------------------------------------------------
+
+    /** The event of the marathon user due earliest, if one is due; its next one G/4 to G/2 later. */
+    private SentRecord marathonEvent(long now) {
+        int m = 0;
+        for (int i = 1; i < marathon.length; i++) {
+            if (marathonDue[i] < marathonDue[m]) {
+                m = i;
+            }
+        }
+        if (marathonDue[m] > now) {
+            return null;
+        }
+        Visit v = marathon[m];
+        String userId = catalog.userIds.get(v.user);
+        ObjectNode e = event(userId, now, v);
+        v.first = false;
+        lastTs[v.user] = Math.max(lastTs[v.user], now);
+        firstTs[v.user] = Math.min(firstTs[v.user], now);
+        long gap = config.rules().inactivityGap().toMillis();
+        marathonDue[m] = now + gap / 4 + rnd.nextLong(gap / 4 + 1);
+        SentRecord r = new SentRecord(userId, bytes(e), -1, -1, 0, MARATHON);
+        sentEvent(v.user, now, r, true);
+        return r;
+    }
 
     private SentRecord duplicate(long now) {
         while (!recent.isEmpty() && recent.peekFirst().ts() < now - dupMaxAgeMs) {

@@ -57,6 +57,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stale-dup-ratio", defaultValue = "0",
             description = "copies of events up to 3 x the inactivity gap old (often of a final session)")
     double staleDupRatio;
+    @Option(names = "--enrichment-change-ratio", defaultValue = "0",
+            description = "profile and page updates and tombstones sent between the events, per event")
+    double enrichmentChangeRatio;
+    @Option(names = "--marathon-users", defaultValue = "0",
+            description = "users who click without a pause for the whole run: sessions cut at the max duration")
+    int marathonUsers;
     @Option(names = "--partitions", defaultValue = "0", description = "partitions of the events topic; 0 = ask the broker")
     int partitions;
     @Option(names = "--late-by", defaultValue = "PT6H", description = "how far behind event time too-late events are")
@@ -75,7 +81,8 @@ public final class GenerateCommand implements Callable<Integer> {
         GeneratorConfig config = new GeneratorConfig(kafka.bootstrapServers, topics, out, rate, count, d, seed, start,
                 timeScale, users, products, zipf,
                 new Ratios(dupRatio, oooRatio, lateRatio, badRatio, miskeyedRatio, nullRatio, lateIntoSessionRatio,
-                        staleDupRatio), ruleOptions.rules(),
+                        staleDupRatio).withEnrichmentChanges(enrichmentChangeRatio)
+                        .withMarathonUsers(marathonUsers), ruleOptions.rules(),
                 partitions, lateBy, meanThink, progressEvery);
         Generator.run(config, System.out::println);
         return 0;

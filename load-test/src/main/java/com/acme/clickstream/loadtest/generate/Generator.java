@@ -14,8 +14,9 @@ import com.acme.clickstream.loadtest.replay.KafkaSend;
 
 /**
  * Sends a generated clickstream: user profiles and page infos first (so that enrichment knows
- * them), then the events at the configured rate, and records every record with the partition and
- * offset the broker acknowledged, in send order, into outDir (the format replay and verify read).
+ * them), then the events at the configured rate, with changes of profiles and page infos between them when
+ * their share is set, and records every record with the partition and offset the broker acknowledged, in send
+ * order, into outDir (the format replay and verify read).
  */
 public final class Generator {
     private Generator() {}
@@ -63,18 +64,28 @@ public final class Generator {
             List<SentRecord> pageRecords = planner.pageRecords();
             // Planning starts now, so that the first events are planned (and the planner's code compiled)
             // while users and pages are sent: the events then start on schedule.
-            try (PlannedAhead planned = new PlannedAhead(planner, PlannedAhead.CAPACITY)) {
-                long users = sendAll(send, config.topics().users(), userRecords, out.resolve(Jsonl.USERS));
-                long pages = sendAll(send, config.topics().pages(), pageRecords, out.resolve(Jsonl.PAGES));
-                return sendEvents(config, progress, stop, send, planned, partitions, firstTs, users, pages, started);
+            try (PlannedAhead planned = new PlannedAhead(planner, PlannedAhead.CAPACITY);
+                 KafkaSend.Recorder users = send.recorder(config.topics().users(), out.resolve(Jsonl.USERS));
+                 KafkaSend.Recorder pages = send.recorder(config.topics().pages(), out.resolve(Jsonl.PAGES))) {
+                userRecords.forEach(users::send);
+                pageRecords.forEach(pages::send);
+                // Acknowledged before the first event, as when these recorders were closed here: the records
+                // sent before the load are the enrichment every session may rely on.
+                send.flush();
+                Enrichment enrichment = new Enrichment(users, pages, planner.enrichmentChanges());
+                return sendEvents(config, progress, stop, send, planned, enrichment, partitions, firstTs, userRecords.size(),
+                        pageRecords.size(), started);
             }
         }
     }
 
+    /** The recorders of the compacted topics and the changes to send to them between the events. */
+    private record Enrichment(KafkaSend.Recorder users, KafkaSend.Recorder pages, EnrichmentChanges changes) {}
+
     /** The events, paced: record i is sent at i / rate after the first (or as soon as possible when behind). */
     private static SentLog sendEvents(GeneratorConfig config, Consumer<String> progress, BooleanSupplier stop,
-                                      KafkaSend send, PlannedAhead planned, int partitions, long firstTs, long users,
-                                      long pages, long started) {
+                                      KafkaSend send, PlannedAhead planned, Enrichment enrichment, int partitions,
+                                      long firstTs, long users, long pages, long started) {
         long total = config.total();
         Path out = config.outDir();
         long lastTs = firstTs;
@@ -82,6 +93,7 @@ public final class Generator {
         long nextProgress = eventsStarted + nanos(config.progressEvery());
         long sent = 0;
         Map<String, Long> sentByKind = EventPlanner.zeroCounts();
+        Map<String, Long> changesByKind = new java.util.TreeMap<>();
         long maxBehindNanos = 0;
         boolean interrupted = false;
         try (KafkaSend.Recorder rec = send.recorder(config.topics().events(), out.resolve(Jsonl.EVENTS))) {
@@ -108,6 +120,11 @@ public final class Generator {
                 EventPlanner.count(sentByKind, record.kind());
                 lastTs = eventTime;
                 sent++;
+                // Few (a share of the events) and planned in no time: here, unpaced, right after their event.
+                for (EnrichmentChanges.Change c : enrichment.changes().dueAfter(sent)) {
+                    (c.users() ? enrichment.users() : enrichment.pages()).send(c.record());
+                    changesByKind.merge(c.record().kind(), 1L, Long::sum);
+                }
                 if (config.progressEvery() != null && System.nanoTime() >= nextProgress) {
                     double secs = (System.nanoTime() - eventsStarted) / 1e9;
                     progress.accept(String.format("generate: sent=%d rate=%.0f/s elapsed=%.0fs event_time=%s",
@@ -116,8 +133,11 @@ public final class Generator {
                 }
             }
         }
+        // Before the producer closes (finish): closing a recorder flushes it.
+        enrichment.users().close();
+        enrichment.pages().close();
         SentLog log = new SentLog(out, partitions, sent, Map.copyOf(sentByKind), users, pages,
-                Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
+                Map.copyOf(changesByKind), Instant.ofEpochMilli(firstTs), Instant.ofEpochMilli(lastTs),
                 Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(maxBehindNanos));
         progress.accept(log.summary());
         // Restored only now: the producer below must close without seeing an interrupt.
@@ -130,15 +150,6 @@ public final class Generator {
             Thread.currentThread().interrupt();
         }
         return log;
-    }
-
-    private static long sendAll(KafkaSend send, String topic, List<SentRecord> records, Path file) {
-        try (KafkaSend.Recorder rec = send.recorder(topic, file)) {
-            for (SentRecord r : records) {
-                rec.send(r);
-            }
-        }
-        return records.size();
     }
 
     private static long nanos(Duration d) {

@@ -5,13 +5,18 @@ package com.acme.clickstream.loadtest.generate;
  * Exact for a seed: the planner schedules each kind so that after n records floor(n × ratio) of it were
  * sent, at most one behind, deferring a kind only while no safe candidate exists (e.g. no recent event
  * to duplicate yet).
+ *
+ * <p>Beside them, two settings that are not shares of the events topic, both off by default:
+ * {@code enrichmentChange}, changes of the compacted topics sent between the events (after n events exactly
+ * floor(n × enrichmentChange) were sent, see {@link EnrichmentChanges}), and {@code marathonUsers}, users who
+ * click without a pause for longer than the max duration (see {@link EventPlanner}).
  */
 public record Ratios(double duplicate, double outOfOrder, double late, double invalid, double miskeyed, double nullValue,
-                     double lateIntoSession, double staleDuplicate) {
+                     double lateIntoSession, double staleDuplicate, double enrichmentChange, int marathonUsers) {
 
     public Ratios {
         for (double r : new double[] {duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession,
-                staleDuplicate}) {
+                staleDuplicate, enrichmentChange}) {
             if (r < 0 || r > 1) {
                 throw new IllegalArgumentException("ratios must be within [0, 1]");
             }
@@ -19,6 +24,14 @@ public record Ratios(double duplicate, double outOfOrder, double late, double in
         if (duplicate + outOfOrder + late + invalid + miskeyed + nullValue + lateIntoSession + staleDuplicate > 0.5) {
             throw new IllegalArgumentException("ratios add up to more than 0.5: too few plain events to build on");
         }
+        if (marathonUsers < 0) {
+            throw new IllegalArgumentException("marathon users must be >= 0");
+        }
+    }
+
+    public Ratios(double duplicate, double outOfOrder, double late, double invalid, double miskeyed, double nullValue,
+                  double lateIntoSession, double staleDuplicate) {
+        this(duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession, staleDuplicate, 0, 0);
     }
 
     /** The kinds only: no too-late event into a final session, no duplicate of an older event. */
@@ -40,6 +53,19 @@ public record Ratios(double duplicate, double outOfOrder, double late, double in
      * 1 % copies of events older than a plain duplicate's (up to 3 × the inactivity gap, often of a final session).
      */
     public Ratios withHardCases(double lateIntoSession, double staleDuplicate) {
-        return new Ratios(duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession, staleDuplicate);
+        return new Ratios(duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession, staleDuplicate,
+                enrichmentChange, marathonUsers);
+    }
+
+    /** The same mix with profile and page updates and tombstones sent between the events at that share. */
+    public Ratios withEnrichmentChanges(double share) {
+        return new Ratios(duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession, staleDuplicate,
+                share, marathonUsers);
+    }
+
+    /** The same mix with that many users clicking without a pause for longer than the max duration. */
+    public Ratios withMarathonUsers(int users) {
+        return new Ratios(duplicate, outOfOrder, late, invalid, miskeyed, nullValue, lateIntoSession, staleDuplicate,
+                enrichmentChange, users);
     }
 }

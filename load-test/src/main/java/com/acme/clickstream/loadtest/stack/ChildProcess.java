@@ -95,16 +95,22 @@ public final class ChildProcess implements AutoCloseable {
         return Optional.ofNullable(process).map(Process::pid);
     }
 
-    /** A crash: SIGKILL, no shutdown hook, nothing flushed. */
-    public synchronized void kill() {
+    /**
+     * A crash: SIGKILL, no shutdown hook, nothing flushed. Returns the exit status as the JDK reports it (on Linux
+     * 128 + 9 = 137 for a process the SIGKILL ended, its own code had it exited before), so that a test can tell;
+     * empty when it was not running or did not exit within 30 s.
+     */
+    public synchronized Optional<Integer> kill() {
         if (process == null) {
-            return;
+            return Optional.empty();
         }
         process.destroyForcibly();
-        awaitExit(process, Duration.ofSeconds(30));
-        LOG.info("{} killed (pid {})", name, process.pid());
+        Optional<Integer> status = awaitExit(process, Duration.ofSeconds(30))
+                ? Optional.of(process.exitValue()) : Optional.empty();
+        LOG.info("{} killed (pid {}, exit {})", name, process.pid(), status.map(String::valueOf).orElse("unknown"));
         process = null;
         deletePidFile();
+        return status;
     }
 
     /** SIGTERM, then SIGKILL if it has not exited within the grace period. */

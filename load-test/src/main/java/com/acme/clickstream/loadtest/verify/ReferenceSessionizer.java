@@ -240,7 +240,7 @@ public final class ReferenceSessionizer {
             inSessions += s.size();
         }
         return new Expectation(rows, valid, inSessions, duplicates, List.copyOf(lateEvents), nulls,
-                List.copyOf(invalidValues), Map.copyOf(invalidReasons), partitionMismatches);
+                List.copyOf(invalidValues), Map.copyOf(invalidReasons), partitionMismatches, null);
     }
 
     /** country and segment of a user profile; null fields = unknown. */

@@ -73,40 +73,16 @@ public final class Verifier {
                 : KafkaSend.partitionCount(Objects.requireNonNull(config.bootstrapServers(),
                         "partitions or bootstrap servers needed"), config.topics().events());
         ReferenceSessionizer ref = new ReferenceSessionizer(config.rules(), partitions, System.currentTimeMillis());
-        Jsonl.forEach(config.inDir().resolve(Jsonl.EVENTS), ref::accept);
-        return ref.finish(profiles(config), categories(config));
-    }
-
-    private static Map<String, ReferenceSessionizer.Profile> profiles(VerifyConfig config) {
-        Map<String, ReferenceSessionizer.Profile> out = new HashMap<>();
-        for (SentRecord r : Jsonl.read(config.inDir().resolve(Jsonl.USERS))) {
-            JsonNode v = json(r.value());
-            if (r.key() == null) {
-                continue;
+        long[] loadStart = {Long.MAX_VALUE};
+        Jsonl.forEach(config.inDir().resolve(Jsonl.EVENTS), r -> {
+            if (r.sentAtMs() > 0 && loadStart[0] == Long.MAX_VALUE) {
+                loadStart[0] = r.sentAtMs();
             }
-            if (v == null || !v.isObject()) {
-                out.remove(r.key()); // tombstone: unknown again
-            } else {
-                out.put(r.key(), new ReferenceSessionizer.Profile(text(v, "country"), text(v, "segment")));
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, String> categories(VerifyConfig config) {
-        Map<String, String> out = new HashMap<>();
-        for (SentRecord r : Jsonl.read(config.inDir().resolve(Jsonl.PAGES))) {
-            JsonNode v = json(r.value());
-            if (r.key() == null) {
-                continue;
-            }
-            if (v == null || !v.isObject() || text(v, "category") == null) {
-                out.remove(r.key());
-            } else {
-                out.put(r.key(), text(v, "category"));
-            }
-        }
-        return out;
+            ref.accept(r);
+        });
+        EnrichmentHistory history = new EnrichmentHistory(Jsonl.read(config.inDir().resolve(Jsonl.USERS)),
+                Jsonl.read(config.inDir().resolve(Jsonl.PAGES)), loadStart[0]);
+        return ref.finish(history.lastProfiles(), history.lastCategories()).withEnrichment(history);
     }
 
     static VerifyReport compare(VerifyConfig config, Expectation expected) {
@@ -134,7 +110,7 @@ public final class Verifier {
             if (rows.size() > 1) {
                 duplicated.add(e.naturalKey() + " x" + rows.size());
             }
-            String diff = fieldDiff(e, rows.get(0));
+            String diff = fieldDiff(e, rows.get(0), expected.enrichment());
             if (!diff.isEmpty()) {
                 wrong.add(e.naturalKey() + ": " + diff);
             }
@@ -178,8 +154,12 @@ public final class Verifier {
                 missing, extra, duplicated, wrong, accounting, expected.invalidReasons());
     }
 
-    /** The contract's fields, compared one by one; closed_at only has to be set, session_id non-empty. */
-    static String fieldDiff(SessionRow e, SessionRow a) {
+    /**
+     * The contract's fields, compared one by one; closed_at only has to be set, session_id non-empty. The enrichment of
+     * a user or landing page that changed during the load (see {@link EnrichmentHistory}) must be one of the values it
+     * held, everything else exactly the expected value.
+     */
+    static String fieldDiff(SessionRow e, SessionRow a, EnrichmentHistory enrichment) {
         List<String> d = new ArrayList<>();
         check(d, "session_end", e.sessionEnd(), a.sessionEnd());
         check(d, "duration_ms", e.durationMs(), a.durationMs());
@@ -191,9 +171,22 @@ public final class Verifier {
         }
         check(d, "landing_page", e.landingPage(), a.landingPage());
         check(d, "exit_page", e.exitPage(), a.exitPage());
-        check(d, "landing_category", e.landingCategory(), a.landingCategory());
-        check(d, "country", e.country(), a.country());
-        check(d, "segment", e.segment(), a.segment());
+        Set<String> categories = enrichment == null || e.landingPage() == null ? null
+                : enrichment.categoriesHeld(e.landingPage());
+        if (categories == null) {
+            check(d, "landing_category", e.landingCategory(), a.landingCategory());
+        } else if (!categories.contains(a.landingCategory())) {
+            d.add("landing_category " + a.landingCategory() + " is none of the values its page held during the load "
+                    + categories);
+        }
+        Set<ReferenceSessionizer.Profile> profiles = enrichment == null ? null : enrichment.profilesHeld(e.userId());
+        if (profiles == null) {
+            check(d, "country", e.country(), a.country());
+            check(d, "segment", e.segment(), a.segment());
+        } else if (!profiles.contains(new ReferenceSessionizer.Profile(a.country(), a.segment()))) {
+            d.add("country/segment " + a.country() + "/" + a.segment()
+                    + " is none of the profiles the user held during the load " + profiles);
+        }
         check(d, "utm_source", e.utmSource(), a.utmSource());
         check(d, "utm_medium", e.utmMedium(), a.utmMedium());
         check(d, "utm_campaign", e.utmCampaign(), a.utmCampaign());

@@ -90,7 +90,10 @@ class FirstMinuteIT {
         assertThat(stack).as("sessionizer, Flink job, postmaster").hasSizeGreaterThanOrEqualTo(3);
         // Ctrl-C in a terminal: SIGINT to the whole foreground process group, children included.
         new ProcessBuilder("kill", "-INT", "--", "-" + orchestrator.pid()).inheritIO().start().waitFor();
-        assertThat(orchestrator.waitFor(90, TimeUnit.SECONDS)).as("the run command stops on Ctrl-C").isTrue();
+        boolean stopped = orchestrator.waitFor(90, TimeUnit.SECONDS);
+        assertThat(stopped).as(() -> "the run command stops on Ctrl-C; its last output:\n"
+                + String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()))
+                + "\nits threads:\n" + threadDump(orchestrator.pid())).isTrue();
         for (ProcessHandle p : stack) {
             assertThat(p.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("pid " + p.pid() + " left behind").isFalse();
         }
@@ -167,6 +170,22 @@ class FirstMinuteIT {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(url).isEqualTo(200);
         return response.body();
+    }
+
+    /** What a run command that does not stop is doing, for the failure message (jcmd is in the JDK). */
+    private static String threadDump(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(pid), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return dump;
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
     }
 
     /** The children recorded in pid files and the postmaster: all carry this data dir on their command line. */

@@ -150,6 +150,62 @@ class EventPlannerTest {
         }
     }
 
+    /**
+     * Marathon users click from the first record to the last without a gap, for longer than the max duration: the
+     * reference cuts their sessions at the max duration, and nobody else's (ordinary visits never last that long).
+     * The rules and shape of the end-to-end tests, at 60 event seconds per wall second.
+     */
+    @Test
+    void theReferenceCutsSessionsAtMaxDurationForExactlyTheMarathonUsers() {
+        com.acme.clickstream.loadtest.model.SessionRules rules = com.acme.clickstream.loadtest.model.SessionRules.fromEnv(
+                Map.of("SESSIONIZER_INACTIVITY_GAP", "PT10S", "SESSIONIZER_GRACE", "PT2S",
+                        "SESSIONIZER_MAX_DURATION", "PT5M"));
+        // 3000 records at 100/s, 60 event seconds per wall second: 30 minutes of event time, 6 × the max duration.
+        GeneratorConfig c = new GeneratorConfig("unused:9092", com.acme.clickstream.loadtest.model.Topics.defaults(),
+                Path.of("unused"), 100, 3000, null, 31, Instant.parse("2026-11-24T00:00:00Z"), 60, 300, 60, 1.1,
+                Ratios.defaults().withHardCases(0.01, 0.01).withMarathonUsers(3), rules, PARTITIONS,
+                java.time.Duration.ofMinutes(2), java.time.Duration.ofSeconds(2), null);
+        EventPlanner[] p = new EventPlanner[1];
+        List<SentRecord> records = plan(c, p);
+        List<String> marathon = p[0].marathonUserIds();
+        assertThat(marathon).containsExactly("u000075", "u000150", "u000225");
+        ReferenceSessionizer ref = new ReferenceSessionizer(rules, PARTITIONS, SENT_AT);
+        records.forEach(ref::accept);
+        Expectation e = ref.finish(Map.of(), Map.of());
+
+        long gap = rules.inactivityGap().toMillis();
+        long max = rules.maxDuration().toMillis();
+        Map<String, List<com.acme.clickstream.loadtest.model.SessionRow>> byUser = new java.util.TreeMap<>();
+        e.sessions().forEach(s -> byUser.computeIfAbsent(s.userId(), u -> new ArrayList<>()).add(s));
+        Map<String, Integer> cuts = new java.util.TreeMap<>();
+        byUser.forEach((user, sessions) -> {
+            sessions.sort(java.util.Comparator.comparing(com.acme.clickstream.loadtest.model.SessionRow::sessionStart));
+            for (int i = 1; i < sessions.size(); i++) {
+                var before = sessions.get(i - 1);
+                var next = sessions.get(i);
+                // Cut by max duration: no inactivity gap between the two, and the next one starts M or more after.
+                if (next.sessionStart().toEpochMilli() - before.sessionEnd().toEpochMilli() <= gap
+                        && next.sessionStart().toEpochMilli() - before.sessionStart().toEpochMilli() >= max) {
+                    cuts.merge(user, 1, Integer::sum);
+                }
+            }
+        });
+        // Each marathon user's run of 30 minutes: five cuts, six sessions, the first five less than a gap short of M.
+        assertThat(cuts).isEqualTo(Map.of("u000075", 5, "u000150", 5, "u000225", 5));
+        for (String user : marathon) {
+            assertThat(byUser.get(user)).hasSize(6);
+            assertThat(byUser.get(user).subList(0, 5)).allSatisfy(s ->
+                    assertThat(s.durationMs()).isBetween(max - gap, max - 1));
+        }
+        long marathonEvents = p[0].sentByKind().get(EventPlanner.MARATHON);
+        assertThat(byUser.entrySet().stream().filter(u -> marathon.contains(u.getKey()))
+                .flatMap(u -> u.getValue().stream()).mapToLong(s -> s.eventCount()).sum())
+                .as("every marathon event is in a session of its user, none too late")
+                .isEqualTo(marathonEvents);
+        // Marathon records do not count against the odd records' shares.
+        assertThat(e.late()).isEqualTo(p[0].sentByKind().get("late") + p[0].sentByKind().get(EventPlanner.LATE_INTO_SESSION));
+    }
+
     private static String userEvent(SentRecord r) {
         String v = r.valueText();
         String user = v.replaceAll(".*\"user_id\":\"([^\"]+)\".*", "$1");

@@ -48,7 +48,7 @@ class GeneratorPipelineTest {
                 .withProgressEvery(null);
     }
 
-    private static MockProducer<byte[], byte[]> producer(boolean autoComplete) {
+    static MockProducer<byte[], byte[]> producer(boolean autoComplete) {
         List<PartitionInfo> partitions = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
             partitions.add(new PartitionInfo(TOPICS.events(), p, NODE, new Node[] {NODE}, new Node[] {NODE}));
