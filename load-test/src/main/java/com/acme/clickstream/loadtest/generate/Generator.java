@@ -90,6 +90,7 @@ public final class Generator {
         Path out = config.outDir();
         long lastTs = firstTs;
         long eventsStarted = System.nanoTime();
+        long eventsStartedWallMs = System.currentTimeMillis();
         long nextProgress = eventsStarted + nanos(config.progressEvery());
         long sent = 0;
         Map<String, Long> sentByKind = EventPlanner.zeroCounts();
@@ -116,7 +117,10 @@ public final class Generator {
                     progress.accept("generate: stopping");
                     break;
                 }
-                rec.send(record);
+                // Stamped when it was due (created, in the simulation), not when the producer took it: a client
+                // that held events back while the broker was down sends them in a burst, and stamped at send time
+                // they would all share a few milliseconds, where the order of re-keyed records is lost.
+                rec.send(record, eventsStartedWallMs + (due - eventsStarted) / 1_000_000);
                 EventPlanner.count(sentByKind, record.kind());
                 lastTs = eventTime;
                 sent++;

@@ -66,7 +66,12 @@ public final class KafkaSend implements AutoCloseable {
     }
 
     public Future<RecordMetadata> send(String topic, SentRecord r) {
-        return producer.send(new ProducerRecord<>(topic, r.keyBytes(), r.value()));
+        return send(topic, r, null);
+    }
+
+    /** With the record timestamp given (null: the producer's clock at this call, Kafka's default). */
+    public Future<RecordMetadata> send(String topic, SentRecord r, Long timestampMs) {
+        return producer.send(new ProducerRecord<>(topic, null, timestampMs, r.keyBytes(), r.value()));
     }
 
     public void flush() {
@@ -118,9 +123,14 @@ public final class KafkaSend implements AutoCloseable {
 
         /** Sends the record; throws if an earlier send failed (nothing is recorded as sent that was not). */
         public void send(SentRecord r) {
+            send(r, null);
+        }
+
+        /** As {@link #send(SentRecord)}, with the record timestamp given (null: the producer's clock). */
+        public void send(SentRecord r, Long timestampMs) {
             throwIfFailed();
             long now = System.currentTimeMillis();
-            handToWriter(new Pending(r, now, KafkaSend.this.send(topic, r)));
+            handToWriter(new Pending(r, now, KafkaSend.this.send(topic, r, timestampMs)));
         }
 
         /**

@@ -61,14 +61,6 @@ abstract class EndToEndTest {
      * that a fault meets the global stores mid-change; verify accepts for a changed user or page any value it held.
      */
     static final Ratios FAULT_MIX = new Ratios(0.02, 0.05, 0.01, 0.01, 0.02, 0.005).withEnrichmentChanges(0.05);
-    /**
-     * For the crash of the whole machine: its generator blocks while the broker is down and then sends what it held
-     * back in a burst, thousands of records within a few milliseconds of record timestamp spanning many seconds of
-     * event time, and records with the same millisecond are ordered by when they are processed, not by when they
-     * were sent (see the sessionizer README, "Re-keyed records in a backlog"): mis-keyed records there can come
-     * out either way.
-     */
-    static final Ratios FAULT_MIX_WITHOUT_MISKEYED = new Ratios(0.02, 0.05, 0.01, 0.01, 0, 0.005);
 
     LocalStack stack;
 

@@ -48,7 +48,7 @@ class RunCommandCrashIT {
 
         Ready first = startRunCommand("first");
         CompletableFuture<SentLog> load = EndToEndTest.generateInBackground(
-                EndToEndTest.dataset(first.kafka(), sentDir, 2000, 6006, EndToEndTest.FAULT_MIX_WITHOUT_MISKEYED));
+                EndToEndTest.dataset(first.kafka(), sentDir, 2000, 6006, EndToEndTest.FAULT_MIX));
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                 .until(() -> EndToEndTest.queryLong(first.jdbcUrl(), "select count(*) from sessions") >= 10);
 

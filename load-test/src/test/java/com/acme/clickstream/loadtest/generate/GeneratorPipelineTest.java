@@ -101,6 +101,24 @@ class GeneratorPipelineTest {
         assertThat(Jsonl.read(tmp.resolve(Jsonl.PAGES))).hasSize((int) log.pages());
     }
 
+    /**
+     * Record i carries the time it was due (i / rate after the first), not the moment the producer took it: a
+     * generator held back (by a broker outage, or a busy machine) then sends a burst whose record timestamps still
+     * keep the order and spacing of the events, which is what the sessionizer orders re-keyed records by.
+     */
+    @Test
+    void eventsAreStampedWithTheTimeTheyWereDueNotWhenTheyWereSent() throws Exception {
+        MockProducer<byte[], byte[]> producer = producer(true);
+        GeneratorConfig config = config(300).withRate(1_000);
+        Generator.run(config, s -> {}, () -> false, new KafkaSend(null, producer));
+
+        List<Long> stamps = producer.history().stream().filter(r -> r.topic().equals(TOPICS.events()))
+                .map(org.apache.kafka.clients.producer.ProducerRecord::timestamp).toList();
+        assertThat(stamps).hasSize(300).doesNotContainNull();
+        long first = stamps.get(0);
+        assertThat(stamps).isEqualTo(java.util.stream.LongStream.range(0, 300).mapToObj(i -> first + i).toList());
+    }
+
     @Test
     void aStopRequestStillRecordsEveryRecordSentEvenIfAcknowledgedOnlyAtTheEnd() throws Exception {
         // No acknowledgement until the recorder flushes on close: every record sent is still pending then.
