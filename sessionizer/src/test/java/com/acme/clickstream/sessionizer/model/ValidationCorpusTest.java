@@ -22,21 +22,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * their outcome), checked against the service's validator with the exact DLQ reason code. The load tool's reference
  * validator is checked against the same file, so the two cannot drift apart on any case in it.
  */
-class ValidationCorpusTest {
+public class ValidationCorpusTest {
     /** The corpus' wall clock for the future-skew rule. */
     static final long NOW = Instant.parse("2026-11-24T12:00:00Z").toEpochMilli();
     static final Path CORPUS = Path.of("..", "docs", "validation-corpus.jsonl");
 
     final EventValidator validator = new EventValidator(Duration.ofHours(1));
 
-    record Case(String name, byte[] value, String expect) {
+    public record Case(String name, byte[] value, String expect) {
         @Override
         public String toString() {
             return name + " -> " + expect;
         }
     }
 
-    static Stream<Case> corpus() throws IOException {
+    public static Stream<Case> corpus() throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = Files.readAllLines(CORPUS, StandardCharsets.UTF_8);
         assertThat(lines).hasSizeGreaterThan(40);
