@@ -61,6 +61,14 @@ abstract class EndToEndTest {
      * that a fault meets the global stores mid-change; verify accepts for a changed user or page any value it held.
      */
     static final Ratios FAULT_MIX = new Ratios(0.02, 0.05, 0.01, 0.01, 0.02, 0.005).withEnrichmentChanges(0.05);
+    /**
+     * For a broker outage the sessionizer lives through: while the broker is down its consumers' lag reads 0, so its
+     * sources report themselves quiet, and once the broker is back the re-keyed records of the generator's burst can
+     * reach their partitions after the others have moved past them (the quiet limit of the sessionizer README, "Re-keyed
+     * records in a backlog"): with mis-keyed records a run had 28 sessions missing and 28 events too late.
+     */
+    static final Ratios FAULT_MIX_WITHOUT_MISKEYED = new Ratios(0.02, 0.05, 0.01, 0.01, 0, 0.005)
+            .withEnrichmentChanges(0.05);
 
     LocalStack stack;
 
@@ -202,24 +210,53 @@ abstract class EndToEndTest {
     /** The sessionizer's group has committed every offset of the events topic (lag 0). */
     void awaitEventsConsumed() {
         await("the sessionizer consumed every event sent").atMost(Duration.ofMinutes(1))
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    try (Admin admin = stack.admin()) {
-                        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                        for (int p = 0; p < SharedStack.EVENT_PARTITIONS; p++) {
-                            latest.put(new TopicPartition(Topics.EVENTS, p), OffsetSpec.latest());
-                        }
-                        var committed = admin.listConsumerGroupOffsets(SESSIONIZER_GROUP)
-                                .partitionsToOffsetAndMetadata().get();
-                        for (var end : admin.listOffsets(latest).all().get().entrySet()) {
-                            var offset = committed.get(end.getKey());
-                            long position = offset == null ? 0 : offset.offset();
-                            if (position < end.getValue().offset()) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    }
+                .pollInterval(Duration.ofMillis(200)).until(() -> sessionizerInputLag() == 0);
+    }
+
+    /**
+     * Events on the topic not yet committed as consumed by the sessionizer's group. End offsets are read first, so
+     * the figure never exceeds the lag at any one moment: records appended meanwhile do not count.
+     */
+    long sessionizerInputLag() throws Exception {
+        try (Admin admin = stack.admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < SharedStack.EVENT_PARTITIONS; p++) {
+                latest.put(new TopicPartition(Topics.EVENTS, p), OffsetSpec.latest());
+            }
+            var ends = admin.listOffsets(latest).all().get();
+            var committed = admin.listConsumerGroupOffsets(SESSIONIZER_GROUP).partitionsToOffsetAndMetadata().get();
+            long lag = 0;
+            for (var end : ends.entrySet()) {
+                var offset = committed.get(end.getKey());
+                lag += Math.max(0, end.getValue().offset() - (offset == null ? 0 : offset.offset()));
+            }
+            return lag;
+        }
+    }
+
+    /** Transactions of the sessionizer's producers that are open on the broker (begun, not committed or aborted). */
+    long sessionizerTransactionsOpen() throws Exception {
+        try (Admin admin = stack.admin()) {
+            return admin.listTransactions().all().get().stream()
+                    .filter(t -> t.transactionalId().startsWith(SESSIONIZER_GROUP + "-"))
+                    .filter(t -> t.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING).count();
+        }
+    }
+
+    /**
+     * Waits for the moment a sessionizer crash must hit, and returns what was seen there: events not committed as
+     * consumed and a Kafka transaction of the sessionizer open, both checked right before the caller's kill.
+     */
+    String awaitSessionizerMidTransaction() {
+        String[] seen = new String[1];
+        await("sessionizer input lag > 0 with a transaction open").atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(10)).until(() -> {
+                    long lag = sessionizerInputLag();
+                    long open = sessionizerTransactionsOpen();
+                    seen[0] = "input lag " + lag + ", " + open + " transaction(s) open";
+                    return lag > 0 && open > 0;
                 });
+        return seen[0];
     }
 
     /** Kafka Streams' consumer group is its application id. */
