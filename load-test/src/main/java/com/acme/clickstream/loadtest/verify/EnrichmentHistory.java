@@ -1,6 +1,5 @@
 package com.acme.clickstream.loadtest.verify;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,7 +9,6 @@ import java.util.Set;
 
 import com.acme.clickstream.loadtest.model.SentRecord;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What enrichment a session may carry, from the records of users.jsonl and pages.jsonl.
@@ -25,7 +23,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * by hand) count as sent before the load.
  */
 public final class EnrichmentHistory {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** An unknown profile: what a session of a user without one carries. */
     public static final ReferenceSessionizer.Profile UNKNOWN = new ReferenceSessionizer.Profile(null, null);
 
@@ -42,17 +39,17 @@ public final class EnrichmentHistory {
             if (r.key() == null) {
                 continue;
             }
-            JsonNode v = json(r.value());
+            JsonNode v = Verifier.json(r.value());
             ReferenceSessionizer.Profile p = v == null || !v.isObject() ? null
-                    : new ReferenceSessionizer.Profile(text(v, "country"), text(v, "segment"));
+                    : new ReferenceSessionizer.Profile(Verifier.text(v, "country"), Verifier.text(v, "segment"));
             apply(r, p, loadStartMs, lastProfiles, changedProfiles, UNKNOWN);
         }
         for (SentRecord r : pages) {
             if (r.key() == null) {
                 continue;
             }
-            JsonNode v = json(r.value());
-            String c = v == null || !v.isObject() ? null : text(v, "category");
+            JsonNode v = Verifier.json(r.value());
+            String c = v == null || !v.isObject() ? null : Verifier.text(v, "category");
             apply(r, c, loadStartMs, lastCategories, changedCategories, null);
         }
     }
@@ -101,21 +98,5 @@ public final class EnrichmentHistory {
 
     public int changedPages() {
         return changedCategories.size();
-    }
-
-    private static JsonNode json(byte[] value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return MAPPER.readTree(new String(value, StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static String text(JsonNode v, String field) {
-        JsonNode n = v.get(field);
-        return n == null || n.isNull() ? null : n.asText();
     }
 }

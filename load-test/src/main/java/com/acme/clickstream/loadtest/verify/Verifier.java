@@ -320,7 +320,8 @@ public final class Verifier {
         return true;
     }
 
-    private static JsonNode json(byte[] value) {
+    /** A record value as JSON, or null when it is absent or not JSON (EnrichmentHistory reads the same way). */
+    static JsonNode json(byte[] value) {
         if (value == null) {
             return null;
         }
@@ -331,7 +332,8 @@ public final class Verifier {
         }
     }
 
-    private static String text(JsonNode v, String field) {
+    /** A field's text, null when missing or JSON null. */
+    static String text(JsonNode v, String field) {
         JsonNode n = v.get(field);
         return n == null || n.isNull() ? null : n.asText();
     }
