@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -57,19 +58,24 @@ final class Events {
     }
 
     static List<ConsumerRecord<String, String>> readCommitted(String bootstrapServers, String topic) {
+        return readCommitted(bootstrapServers, topic, new StringDeserializer(), new StringDeserializer());
+    }
+
+    /** Every committed record of the topic, read with the given deserializers (raw bytes where values may not be text). */
+    static <K, V> List<ConsumerRecord<K, V>> readCommitted(String bootstrapServers, String topic,
+                                                           Deserializer<K> keys, Deserializer<V> values) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> consumer =
-                     new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(p, keys, values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             // With read_committed, end offsets are the last stable offsets: nothing open is waited for.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, String>> out = new ArrayList<>();
+            List<ConsumerRecord<K, V>> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {

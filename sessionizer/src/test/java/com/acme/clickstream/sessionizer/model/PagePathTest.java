@@ -71,7 +71,7 @@ class PagePathTest {
                 assertThat(fast).as(url).isEqualTo(PagePath.parsed(url));
             }
         }
-        assertThat(answered).as("strings the fast path answered").isGreaterThan(5_000);
+        assertThat(answered).as("strings the fast path answered (fixed seed)").isEqualTo(7018);
         assertThat(PagePath.plainHttp("https://shop.example.com:8443/p/4%2F2;v=1?ref=mail&x=/?#top"))
                 .isEqualTo("/p/4%2F2;v=1");
         assertThat(PagePath.plainHttp("https://user@shop.example.com/p")).isNull();
