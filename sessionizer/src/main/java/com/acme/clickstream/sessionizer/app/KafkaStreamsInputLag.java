@@ -97,8 +97,12 @@ public class KafkaStreamsInputLag implements InputLag {
         return lag < 0 ? OptionalLong.empty() : OptionalLong.of(lag);
     }
 
+    /**
+     * From the task's metadata: Kafka Streams sets a task's end offset of a partition to the largest offset of the
+     * records each poll hands it ({@code -1} before any), and the metadata holds live views of the task's maps.
+     */
     @Override
-    public OptionalLong unprocessed(TopicPartition partition) {
+    public OptionalLong lastFetched(TopicPartition partition) {
         KafkaStreams ks = streams;
         if (ks == null) {
             return OptionalLong.empty();
@@ -107,9 +111,8 @@ public class KafkaStreamsInputLag implements InputLag {
             for (ThreadMetadata thread : ks.metadataForLocalThreads()) {
                 for (TaskMetadata task : thread.activeTasks()) {
                     Long end = task.endOffsets().get(partition);
-                    Long committed = task.committedOffsets().get(partition);
-                    if (end != null && committed != null && end >= 0 && committed >= 0) {
-                        return OptionalLong.of(Math.max(0, end - committed));
+                    if (end != null) {
+                        return OptionalLong.of(Math.max(-1, end));
                     }
                 }
             }

@@ -23,11 +23,12 @@ public interface InputLag {
     OptionalLong lag(TopicPartition partition);
 
     /**
-     * @return the records of {@code partition} before its end offset that its task has not committed past (as of
-     *         the task's last commit and the consumer's last fetch), or empty when unknown. Unlike {@link #lag}, this
-     *         counts records fetched into the consumer's and Kafka Streams' buffers but not processed yet.
+     * @return the offset of the last record of {@code partition} fetched for its task since the task started (handed
+     *         to Kafka Streams' buffer, processed or not), {@code -1} when none yet, or empty when unknown (the task
+     *         is not known here). Next to the offset of the last record processed, it tells whether records wait in
+     *         the buffers, which {@link #lag} (last stable offset minus the consumer's position) does not count.
      */
-    default OptionalLong unprocessed(TopicPartition partition) {
+    default OptionalLong lastFetched(TopicPartition partition) {
         return OptionalLong.empty();
     }
 }

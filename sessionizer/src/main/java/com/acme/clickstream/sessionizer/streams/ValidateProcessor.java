@@ -42,7 +42,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     static final long MARK_INTERVAL_MS = 100;
     /** An unchanged report is sent again this often: a partition's task that starts anew learns it from these. */
     static final long HEARTBEAT_MS = 1_000;
-    /** How long after its first report a partition that has processed nothing needs its commit to be quiet. */
+    /**
+     * How long after its first report a task that has fetched nothing (or whose fetches are unknown) counts as having
+     * nothing buffered: its consumer's lag may still be from before the task started.
+     */
     static final long START_CHECK_MS = 10_000;
     private static final long NONE = Long.MIN_VALUE;
 
@@ -61,6 +64,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     private boolean reported;
     private boolean processedSinceReport;
     private boolean processedAny;
+    /** Offset of the last record processed since init (-1: none). */
+    private long lastOffset;
     /** Wall time of the first report since init (NONE: none yet). */
     private long firstReportWall;
     /** The last mark sent: what it said and when. */
@@ -86,6 +91,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         reported = false;
         processedSinceReport = false;
         processedAny = false;
+        lastOffset = -1;
         firstReportWall = NONE;
         sentWall = NONE;
         reporter = context.schedule(Duration.ofMillis(MARK_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME,
@@ -103,10 +109,11 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     /**
      * Sends this partition's progress to every partition. Active, it holds back the finalization of every partition
      * at that progress; quiet (nothing processed since the last report and nothing left to consume), it holds back
-     * none. A consumer lag of 0 alone is not quiet: the consumer and Kafka Streams buffer fetched records (up to a
-     * thousand per partition), and after a start a task may wait a while before it processes the first of them, so
-     * until it has, the partition is quiet only if its task has committed past its end offset (for at most
-     * {@link #START_CHECK_MS}: a partition ending in a transaction marker is never committed past in offsets).
+     * none. A consumer lag of 0 alone is not quiet: it is the last stable offset minus the consumer's position, and
+     * records the consumer has handed to Kafka Streams' buffer (up to a thousand per partition) are past the position
+     * but not processed. So a partition is quiet only if, in addition, the last record fetched for its task is the
+     * last one processed. Nothing processed in the last interval is no proof: after a start a task may wait seconds
+     * before it processes the first buffered record (state restored, the schedule rebuilt, other tasks first).
      * The mark's record timestamp is the progress it reports (0 before any): Kafka Streams merges a task's inputs by
      * record timestamp, so a partition reads the marks about in step with the records they confirm. A mark stamped
      * with the wall clock would wait behind the whole backlog of older records, and every mark behind it too.
@@ -121,8 +128,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         }
         OptionalLong lag = inputLag.lag(source);
         boolean behind = lag.isPresent() && lag.getAsLong() > 0;
-        boolean quiet = !processedSinceReport && !behind && (processedAny || now - firstReportWall >= START_CHECK_MS
-                || committedToTheEnd());
+        boolean quiet = !processedSinceReport && !behind && !buffered(now);
         processedSinceReport = false;
         // Only what changed, and a heartbeat: marks go to every partition, and each is read by every task.
         if (reported && progress == sentProgress && quiet == sentQuiet && behind == sentBehind
@@ -138,16 +144,25 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
                 progress, quiet, behind, now), Math.max(0, progress)));
     }
 
-    /** Whether the task has committed past every record of its partition (unknown counts as no). */
-    private boolean committedToTheEnd() {
-        OptionalLong unprocessed = inputLag.unprocessed(source);
-        return unprocessed.isPresent() ? unprocessed.getAsLong() == 0 : inputLag == InputLag.UNKNOWN;
+    /**
+     * Whether records fetched for this task wait unprocessed. Before its first fetch (or without metadata of the
+     * task) it cannot tell: a revived task's consumer was rewound to the last commit, and its lag still reads as
+     * before until the next fetch. So until the task has processed a record, it counts as buffered for
+     * {@link #START_CHECK_MS} after its first report.
+     */
+    private boolean buffered(long now) {
+        OptionalLong fetched = inputLag.lastFetched(source);
+        if (fetched.isPresent() && fetched.getAsLong() >= 0) {
+            return fetched.getAsLong() > lastOffset;
+        }
+        return inputLag != InputLag.UNKNOWN && !processedAny && now - firstReportWall < START_CHECK_MS;
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         route(record);
         progress = Math.max(progress, record.timestamp());
+        lastOffset = context.recordMetadata().map(RecordMetadata::offset).orElse(lastOffset);
         processedSinceReport = true;
         processedAny = true;
         if (!reported) {

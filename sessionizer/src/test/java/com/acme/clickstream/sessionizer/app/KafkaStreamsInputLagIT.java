@@ -86,6 +86,7 @@ class KafkaStreamsInputLagIT {
         KafkaStreamsInputLag inputLag = new KafkaStreamsInputLag();
         TopicPartition input = new TopicPartition(topic, 0);
         assertThat(inputLag.lag(input)).as("before Kafka Streams exists").isEqualTo(OptionalLong.empty());
+        assertThat(inputLag.lastFetched(input)).isEqualTo(OptionalLong.empty());
 
         KafkaStreams streams = new KafkaStreams(builder.build(), props);
         inputLag.onKafkaStreams(streams);
@@ -94,12 +95,17 @@ class KafkaStreamsInputLagIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> inputLag.lag(input).equals(OptionalLong.of(RECORDS - 1)));
             assertThat(processed.get()).isZero();
+            // The task's metadata: the last offset a poll handed it (the record it is held on), not processed yet.
+            assertThat(inputLag.lastFetched(input)).as("last fetched while held on the first record")
+                    .isEqualTo(OptionalLong.of(0));
+            assertThat(inputLag.lastFetched(new TopicPartition("another-topic", 0))).isEmpty();
             assertThat(inputLag.lag(new TopicPartition(topic, 1))).as("a partition that does not exist").isEmpty();
             assertThat(inputLag.lag(new TopicPartition("another-topic", 0))).as("a topic this instance does not read").isEmpty();
 
             release.countDown();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> processed.get() == RECORDS && inputLag.lag(input).equals(OptionalLong.of(0)));
+            assertThat(inputLag.lastFetched(input)).isEqualTo(OptionalLong.of(RECORDS - 1));
         } finally {
             release.countDown();
             streams.close(Duration.ofSeconds(30));

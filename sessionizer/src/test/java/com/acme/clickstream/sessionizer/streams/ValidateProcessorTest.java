@@ -1,0 +1,145 @@
+package com.acme.clickstream.sessionizer.streams;
+
+import static com.acme.clickstream.sessionizer.streams.Fixture.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.acme.clickstream.sessionizer.model.EventValidator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The marks a source partition sends: "quiet" lets every partition finalize past whatever that source may still
+ * re-key to it, so a source with records fetched but not processed must never say it. Nothing processed in the last
+ * mark interval and a consumer lag of 0 do not prove it: the lag counts from the consumer's position, which is past
+ * the records handed to Kafka Streams' buffer.
+ */
+class ValidateProcessorTest {
+
+    static final String EVENTS = "clickstream.events";
+    static final TopicPartition SOURCE = new TopicPartition(EVENTS, 0);
+    static final long WALL0 = Instant.parse("2026-11-24T12:00:00Z").toEpochMilli();
+
+    MockProcessorContext<byte[], Validated> context;
+    Inputs inputs;
+    ValidateProcessor processor;
+    long wall;
+
+    @BeforeEach
+    void setUp() {
+        context = new MockProcessorContext<>();
+        wall = WALL0;
+        context.setCurrentSystemTimeMs(wall);
+        inputs = new Inputs();
+        processor = new ValidateProcessor(new EventValidator(Duration.ofHours(1)),
+                new SessionizerMetrics(new SimpleMeterRegistry()), PartitionCounts.fixed(4), EVENTS, inputs);
+        processor.init(context);
+    }
+
+    @Test
+    void aSourceWithFetchedRecordsNotProcessedYetIsNotQuietThoughItsLagIsZeroAndItProcessedNothingSinceItsLastMark() {
+        inputs.lag = 0;
+        inputs.lastFetched = 3L;                        // one poll handed offsets 0..3 to the task's buffer
+        process(0, "u1", "e0");                        // the first record: the first mark, active
+        assertThat(lastMark().quiet()).isFalse();
+
+        punctuate();                                   // offsets 1..3 wait in the buffer
+        assertThat(lastMark().quiet()).as("records 1..3 fetched, not processed").isFalse();
+
+        process(1, "u1", "e1");
+        process(2, "u2", "e2");
+        process(3, "u3", "e3");
+        punctuate();                                   // processed since the last mark: active
+        assertThat(lastMark().quiet()).isFalse();
+        punctuate();                                   // nothing since, nothing buffered, lag 0
+        assertThat(lastMark().quiet()).isTrue();
+
+        inputs.lastFetched = 4L;                        // the next poll hands offset 4 over
+        punctuate();
+        assertThat(lastMark().quiet()).isFalse();
+    }
+
+    @Test
+    void aStartedTaskThatHasNotProcessedItsFetchedRecordsStaysActivePastTheStartCheck() {
+        inputs.lag = 0;
+        inputs.lastFetched = 41L;                       // a backlog fetched after a restart, its first record not processed
+        punctuate();
+        assertThat(lastMark().quiet()).isFalse();
+        wall += ValidateProcessor.START_CHECK_MS + 1_000;
+        context.setCurrentSystemTimeMs(wall);
+        punctuate();
+        assertThat(lastMark().quiet()).as("seconds later, still nothing of the fetched backlog processed").isFalse();
+    }
+
+    /** A task revived after an error has its consumer rewound to the last commit, but the lag reads as before. */
+    @Test
+    void aStartedTaskWithNothingFetchedYetIsQuietOnlyAfterTheStartCheck() {
+        inputs.lag = 0;
+        inputs.lastFetched = -1L;
+        punctuate();
+        assertThat(lastMark().quiet()).isFalse();
+        wall += ValidateProcessor.START_CHECK_MS;
+        context.setCurrentSystemTimeMs(wall);
+        punctuate();
+        assertThat(lastMark().quiet()).isTrue();
+        assertThat(lastMark().progress()).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void withoutTaskMetadataAStartedTaskIsQuietOnlyAfterItProcessedOrAfterTheStartCheck() {
+        inputs.lag = 0;
+        inputs.lastFetched = null;                     // the task not (yet) in Kafka Streams' metadata
+        punctuate();
+        assertThat(lastMark().quiet()).isFalse();
+        wall += ValidateProcessor.START_CHECK_MS;
+        context.setCurrentSystemTimeMs(wall);
+        punctuate();
+        assertThat(lastMark().quiet()).isTrue();
+    }
+
+    private void process(long offset, String user, String id) {
+        context.setRecordMetadata(EVENTS, 0, offset);
+        byte[] key = user.getBytes(StandardCharsets.UTF_8);
+        String json = "{\"event_id\":\"" + id + "\",\"user_id\":\"" + user + "\",\"type\":\"click\",\"ts\":\""
+                + Instant.ofEpochMilli(T0 + offset) + "\"}";
+        processor.process(new Record<>(key, json.getBytes(StandardCharsets.UTF_8), WALL0 + offset));
+    }
+
+    private void punctuate() {
+        wall += ValidateProcessor.MARK_INTERVAL_MS;
+        context.setCurrentSystemTimeMs(wall);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(wall);
+    }
+
+    private Validated.Mark lastMark() {
+        List<Validated.Mark> marks = context.forwarded().stream().map(f -> f.record().value())
+                .filter(v -> v instanceof Validated.Mark).map(v -> (Validated.Mark) v).toList();
+        assertThat(marks).isNotEmpty();
+        return marks.get(marks.size() - 1);
+    }
+
+    /** The consumer lag and the last fetched offset of the source partition, as the test sets them. */
+    static final class Inputs implements InputLag {
+        long lag;
+        Long lastFetched;
+
+        @Override
+        public OptionalLong lag(TopicPartition partition) {
+            return partition.equals(SOURCE) ? OptionalLong.of(lag) : OptionalLong.empty();
+        }
+
+        @Override
+        public OptionalLong lastFetched(TopicPartition partition) {
+            return partition.equals(SOURCE) && lastFetched != null ? OptionalLong.of(lastFetched) : OptionalLong.empty();
+        }
+    }
+}
