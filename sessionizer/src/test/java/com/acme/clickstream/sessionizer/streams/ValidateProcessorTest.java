@@ -74,8 +74,7 @@ class ValidateProcessorTest {
         inputs.lastFetched = 41L;                       // a backlog fetched after a restart, its first record not processed
         punctuate();
         assertThat(lastMark().quiet()).isFalse();
-        wall += ValidateProcessor.START_CHECK_MS + 1_000;
-        context.setCurrentSystemTimeMs(wall);
+        advanceWall(ValidateProcessor.START_CHECK_MS + 1_000);
         punctuate();
         assertThat(lastMark().quiet()).as("seconds later, still nothing of the fetched backlog processed").isFalse();
     }
@@ -83,25 +82,22 @@ class ValidateProcessorTest {
     /** A task revived after an error has its consumer rewound to the last commit, but the lag reads as before. */
     @Test
     void aStartedTaskWithNothingFetchedYetIsQuietOnlyAfterTheStartCheck() {
-        inputs.lag = 0;
-        inputs.lastFetched = -1L;
-        punctuate();
-        assertThat(lastMark().quiet()).isFalse();
-        wall += ValidateProcessor.START_CHECK_MS;
-        context.setCurrentSystemTimeMs(wall);
-        punctuate();
-        assertThat(lastMark().quiet()).isTrue();
+        assertQuietOnlyAfterTheStartCheck(-1L);
         assertThat(lastMark().progress()).isEqualTo(Long.MIN_VALUE);
     }
 
     @Test
     void withoutTaskMetadataAStartedTaskIsQuietOnlyAfterItProcessedOrAfterTheStartCheck() {
+        assertQuietOnlyAfterTheStartCheck(null);       // the task not (yet) in Kafka Streams' metadata
+    }
+
+    /** A started task that has processed nothing, with a lag of 0 and {@code lastFetched} as its last fetched offset. */
+    private void assertQuietOnlyAfterTheStartCheck(Long lastFetched) {
         inputs.lag = 0;
-        inputs.lastFetched = null;                     // the task not (yet) in Kafka Streams' metadata
+        inputs.lastFetched = lastFetched;
         punctuate();
         assertThat(lastMark().quiet()).isFalse();
-        wall += ValidateProcessor.START_CHECK_MS;
-        context.setCurrentSystemTimeMs(wall);
+        advanceWall(ValidateProcessor.START_CHECK_MS);
         punctuate();
         assertThat(lastMark().quiet()).isTrue();
     }
@@ -114,9 +110,13 @@ class ValidateProcessorTest {
         processor.process(new Record<>(key, json.getBytes(StandardCharsets.UTF_8), WALL0 + offset));
     }
 
-    private void punctuate() {
-        wall += ValidateProcessor.MARK_INTERVAL_MS;
+    private void advanceWall(long ms) {
+        wall += ms;
         context.setCurrentSystemTimeMs(wall);
+    }
+
+    private void punctuate() {
+        advanceWall(ValidateProcessor.MARK_INTERVAL_MS);
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(wall);
     }
 
