@@ -112,6 +112,21 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
+    /** A counter of the service's Prometheus metrics, summed over its series (0 before the first increment, -1 when the endpoint does not answer). */
+    long counter(String name) {
+        HttpResult r = get("/q/metrics");
+        if (r.status() != 200) {
+            return -1;
+        }
+        double sum = 0;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) sum;
+    }
+
     /**
      * The status and body of GET path, or status -1 when nothing listens. Health and metrics ({@code /q/...}) are
      * asked on the management interface, everything else on the API's port.

@@ -74,37 +74,52 @@ class KafkaAclIT {
         return bindings;
     }
 
+    /** The secured broker with the contract's topics, and the service's user with the ACLs of the manifest. */
+    private static KafkaBroker securedBrokerWithTheServiceUser(String name, String password) throws Exception {
+        KafkaBroker kafka = KafkaBroker.startSecured(Servers.scratch(name + "-kafka"));
+        Map<String, String> compacted = Map.of("cleanup.policy", "compact");
+        kafka.createTopic("clickstream.events", 2);
+        kafka.createTopic("clickstream.users", 1, compacted);
+        kafka.createTopic("clickstream.pages", 1, compacted);
+        kafka.createTopic("clickstream.sessions", 2);
+        kafka.createTopic("clickstream.events.dlq", 1);
+        kafka.createTopic("clickstream.events.late", 1);
+        kafka.createScramUser(USER, password);
+        try (Admin admin = kafka.admin()) {
+            admin.createAcls(aclsOf(USER)).all().get();
+        }
+        return kafka;
+    }
+
+    /** The service's settings for this broker: its credentials only through the documented variables. */
+    private static Map<String, String> serviceEnv(KafkaBroker kafka, String name, String password) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.saslBootstrapServers());
+        env.put("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
+        env.put("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+        env.put("KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + USER + "\" password=\"" + password + "\";");
+        env.put("SESSIONIZER_GROUP_INSTANCE_ID", "sessionizer-0");
+        env.put("KAFKA_STREAMS_STATE_DIR", Servers.scratch(name + "-state").toString());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres");
+        env.put("SESSIONIZER_INACTIVITY_GAP", "PT1S");
+        env.put("SESSIONIZER_GRACE", "PT0S");
+        env.put("SESSIONIZER_IDLE_ADVANCE_AFTER", "PT1S");
+        return env;
+    }
+
+    private static void awaitReady(AppProcess app) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .until(() -> app.get("/q/health/ready").status() == 200);
+    }
+
     @Test
     void sessionizesAsItsKafkaUserWithExactlyTheAclsOfTheManifest() throws Exception {
-        try (KafkaBroker kafka = KafkaBroker.startSecured(Servers.scratch("acl-kafka"))) {
-            Map<String, String> compacted = Map.of("cleanup.policy", "compact");
-            kafka.createTopic("clickstream.events", 2);
-            kafka.createTopic("clickstream.users", 1, compacted);
-            kafka.createTopic("clickstream.pages", 1, compacted);
-            kafka.createTopic("clickstream.sessions", 2);
-            kafka.createTopic("clickstream.events.dlq", 1);
-            kafka.createTopic("clickstream.events.late", 1);
-            String password = UUID.randomUUID().toString();
-            kafka.createScramUser(USER, password);
-            try (Admin admin = kafka.admin()) {
-                admin.createAcls(aclsOf(USER)).all().get();
-            }
-
-            Map<String, String> env = new HashMap<>();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.saslBootstrapServers());
-            env.put("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
-            env.put("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
-            env.put("KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                    + USER + "\" password=\"" + password + "\";");
-            env.put("SESSIONIZER_GROUP_INSTANCE_ID", "sessionizer-0");
-            env.put("KAFKA_STREAMS_STATE_DIR", Servers.scratch("acl-state").toString());
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/postgres");
-            env.put("SESSIONIZER_INACTIVITY_GAP", "PT1S");
-            env.put("SESSIONIZER_GRACE", "PT0S");
-            env.put("SESSIONIZER_IDLE_ADVANCE_AFTER", "PT1S");
+        String password = UUID.randomUUID().toString();
+        try (KafkaBroker kafka = securedBrokerWithTheServiceUser("acl", password)) {
+            Map<String, String> env = serviceEnv(kafka, "acl", password);
             try (AppProcess app = AppProcess.start("acl", env)) {
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                        .until(() -> app.get("/q/health/ready").status() == 200);
+                awaitReady(app);
 
                 // The harness writes on the super user's listener; everything the service does goes through its ACLs.
                 Instant t = Instant.now().minusSeconds(60);
@@ -138,6 +153,47 @@ class KafkaAclIT {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(10)))
                         .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
             }
+        }
+    }
+
+    /**
+     * A stream thread that dies is replaced, and what it had not committed comes out once from its successor. The
+     * failure is a real one, an operator's slip: the service's write ACL on the sessions topic is taken away while a
+     * session is due, so its send fails and the thread dies; the ACL is given back once a replacement was counted.
+     * Without the handler Kafka Streams stops the client at the first failure and the session never comes out.
+     */
+    @Test
+    void aStreamThreadThatDiesIsReplacedAndTheSessionComesOutOnce() throws Exception {
+        String password = UUID.randomUUID().toString();
+        try (KafkaBroker kafka = securedBrokerWithTheServiceUser("acl-replace", password);
+                Admin admin = kafka.admin();
+                AppProcess app = AppProcess.start("acl-replace", serviceEnv(kafka, "acl-replace", password))) {
+            awaitReady(app);
+            AclBinding writeSessions = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "clickstream.sessions", PatternType.LITERAL),
+                    new AccessControlEntry("User:" + USER, "*", AclOperation.WRITE, AclPermissionType.ALLOW));
+            assertThat(aclsOf(USER)).as("the manifest grants it").contains(writeSessions);
+            assertThat(admin.deleteAcls(List.of(writeSessions.toFilter())).all().get()).containsExactly(writeSessions);
+
+            Instant t = Instant.parse("2026-12-01T10:00:00Z");
+            Events.send(kafka.bootstrapServers(), "clickstream.events", List.of(
+                    Map.entry("acl-u1", Events.pageView("acl-e1", "acl-u1", ExactlyOnceIT.iso(t), "https://shop.example.com/p/1")),
+                    Map.entry("acl-u1", Events.pageView("acl-e2", "acl-u1", ExactlyOnceIT.iso(t.plusMillis(500)), "https://shop.example.com/p/2"))));
+            await("a stream thread replaced").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> app.counter("sessionizer_stream_thread_replacements_total") >= 1);
+            assertThat(app.get("/q/health/live").status()).as("live after the replacement").isEqualTo(200);
+            assertThat(Events.readCommitted(kafka.bootstrapServers(), "clickstream.sessions")).as("nothing committed yet").isEmpty();
+
+            admin.createAcls(List.of(writeSessions)).all().get();
+            await("the session, once the ACL is back").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> !Events.readCommitted(kafka.bootstrapServers(), "clickstream.sessions").isEmpty());
+            assertThat(Events.readCommitted(kafka.bootstrapServers(), "clickstream.sessions")).singleElement().satisfies(r -> {
+                assertThat(r.key()).isEqualTo("acl-u1");
+                assertThat(r.value()).contains("\"event_count\":2");
+            });
+            assertThat(Events.readCommitted(kafka.bootstrapServers(), "clickstream.events.late")).isEmpty();
+            assertThat(app.counter("sessionizer_events_duplicate_total")).isZero();
+            assertThat(app.get("/q/health/live").status()).isEqualTo(200);
+            assertThat(app.output()).contains("a stream thread died: replacing it");
         }
     }
 }

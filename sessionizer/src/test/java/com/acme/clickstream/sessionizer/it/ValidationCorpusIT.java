@@ -67,14 +67,14 @@ class ValidationCorpusIT {
             // the exact comparison, which names the case that came out otherwise.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                     .until(() -> dlq(topics.get("sessionizer.topics.dlq"), cases).size()
-                            + counter(app, "sessionizer_events_accepted_total")
-                            + counter(app, "sessionizer_events_late_total")
-                            + counter(app, "sessionizer_events_duplicate_total") >= cases.size());
+                            + app.counter("sessionizer_events_accepted_total")
+                            + app.counter("sessionizer_events_late_total")
+                            + app.counter("sessionizer_events_duplicate_total") >= cases.size());
 
             assertThat(dlq(topics.get("sessionizer.topics.dlq"), cases)).isEqualTo(expectedInvalid);
-            assertThat(counter(app, "sessionizer_events_accepted_total")
-                    + counter(app, "sessionizer_events_late_total")).as("valid cases").isEqualTo(expectedValid);
-            assertThat(counter(app, "sessionizer_events_duplicate_total")).isZero();
+            assertThat(app.counter("sessionizer_events_accepted_total")
+                    + app.counter("sessionizer_events_late_total")).as("valid cases").isEqualTo(expectedValid);
+            assertThat(app.counter("sessionizer_events_duplicate_total")).isZero();
             assertThat(app.get("/q/health/live").status()).isEqualTo(200);
         }
         // The corpus as it stands (45 cases): a case added there is counted here on purpose.
@@ -128,21 +128,6 @@ class ValidationCorpusIT {
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? "(no " + name + ")" : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    /** A counter of the service's Prometheus metrics, summed over its series (0 before the first increment). */
-    private static long counter(AppProcess app, String name) {
-        AppProcess.HttpResult r = app.get("/q/metrics");
-        if (r.status() != 200) {
-            return -1;
-        }
-        double sum = 0;
-        for (String line : r.body().split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return (long) sum;
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

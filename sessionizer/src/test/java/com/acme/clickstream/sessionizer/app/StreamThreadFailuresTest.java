@@ -1,0 +1,62 @@
+package com.acme.clickstream.sessionizer.app;
+
+import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.junit.jupiter.api.Test;
+
+class StreamThreadFailuresTest {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final StreamThreadFailures failures = new StreamThreadFailures(2, Duration.ofMinutes(10), nanos::get, registry);
+
+    /** What stopped the local stack's client after a broker crash, as Kafka Streams wraps it. */
+    private static StreamsException commitFailure() {
+        return new StreamsException("Error encountered trying to commit a transaction",
+                new InvalidTxnStateException("The producer attempted a transactional operation in an invalid state."));
+    }
+
+    private double replacedCount() {
+        return registry.get("sessionizer.stream.thread.replacements").counter().count();
+    }
+
+    @Test
+    void aThreadThatDiesOfAnExceptionIsReplacedUpToTheBudgetThenTheClientStops() {
+        assertThat(failures.handle(commitFailure())).isEqualTo(REPLACE_THREAD);
+        nanos.addAndGet(Duration.ofMinutes(5).toNanos());
+        assertThat(failures.handle(commitFailure())).isEqualTo(REPLACE_THREAD);
+        nanos.addAndGet(Duration.ofMinutes(5).toNanos() - 1);
+        assertThat(failures.handle(commitFailure())).as("a third within 10 minutes").isEqualTo(SHUTDOWN_CLIENT);
+        assertThat(replacedCount()).isEqualTo(2.0);
+    }
+
+    @Test
+    void replacementsOlderThanTheWindowNoLongerCount() {
+        assertThat(failures.handle(commitFailure())).isEqualTo(REPLACE_THREAD);
+        assertThat(failures.handle(commitFailure())).isEqualTo(REPLACE_THREAD);
+        nanos.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertThat(failures.handle(commitFailure())).isEqualTo(REPLACE_THREAD);
+        assertThat(failures.handle(commitFailure())).isEqualTo(REPLACE_THREAD);
+        assertThat(failures.handle(commitFailure())).as("the third within the window that ends now").isEqualTo(SHUTDOWN_CLIENT);
+        assertThat(replacedCount()).isEqualTo(4.0);
+    }
+
+    @Test
+    void aJvmErrorStopsTheClientAtOnce() {
+        assertThat(failures.handle(new OutOfMemoryError("Java heap space"))).isEqualTo(SHUTDOWN_CLIENT);
+        assertThat(replacedCount()).isZero();
+    }
+
+    @Test
+    void aBudgetOfZeroStopsTheClientAtTheFirstFailure() {
+        StreamThreadFailures none = new StreamThreadFailures(0, Duration.ofMinutes(10), nanos::get, new SimpleMeterRegistry());
+        assertThat(none.handle(commitFailure())).isEqualTo(SHUTDOWN_CLIENT);
+    }
+}
