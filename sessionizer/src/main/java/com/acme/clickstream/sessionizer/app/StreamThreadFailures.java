@@ -1,15 +1,18 @@
 package com.acme.clickstream.sessionizer.app;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import com.acme.clickstream.sessionizer.config.StreamThreadConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.jboss.logging.Logger;
 
@@ -24,9 +27,9 @@ import org.jboss.logging.Logger;
  * the broker is back was seen to stop the client of the local stack for good, where nothing restarts it. A
  * replacement costs no correctness under exactly-once: the dead thread's transaction is never committed, its
  * tasks close dirty and resume on the new thread from their last commit, their stores restored from the
- * changelogs. Under static membership the new thread's consumer joins under a new instance id while the dead
- * one's stays in the group until {@code session.timeout.ms}, so the tasks resume only then (44 s with the
- * service's 45 s in {@code KafkaAclIT}); with dynamic membership at the next rebalance.
+ * changelogs. Under static membership the dead thread's consumer does not leave the group, so it is removed once
+ * the thread is dead ({@link StaticMemberRemoval}) and its tasks move at once instead of after
+ * {@code session.timeout.ms}.
  */
 @Singleton
 public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
@@ -36,18 +39,27 @@ public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     private final Duration window;
     private final LongSupplier nanoClock;
     private final Counter replaced;
+    /** Called on the dying thread when it is replaced. */
+    private final Consumer<Thread> onReplace;
     /** When the replacements within the window happened (nano clock), oldest first. */
     private final ArrayDeque<Long> recent = new ArrayDeque<>();
 
     @Inject
-    StreamThreadFailures(StreamThreadConfig config, MeterRegistry registry) {
-        this(config.maxReplacements(), config.replacementWindow(), System::nanoTime, registry);
+    StreamThreadFailures(StreamThreadConfig config, MeterRegistry registry, Instance<StreamsConfig> streamsConfig) {
+        this(config.maxReplacements(), config.replacementWindow(), System::nanoTime, registry,
+                thread -> {
+                    if (streamsConfig.isResolvable()) {
+                        new StaticMemberRemoval(streamsConfig.get()).accept(thread);
+                    }
+                });
     }
 
-    StreamThreadFailures(int maxReplacements, Duration window, LongSupplier nanoClock, MeterRegistry registry) {
+    StreamThreadFailures(int maxReplacements, Duration window, LongSupplier nanoClock, MeterRegistry registry,
+            Consumer<Thread> onReplace) {
         this.maxReplacements = maxReplacements;
         this.window = window;
         this.nanoClock = nanoClock;
+        this.onReplace = onReplace;
         this.replaced = Counter.builder("sessionizer.stream.thread.replacements")
                 .description("Kafka Streams stream threads that died of an exception and were replaced")
                 .register(registry);
@@ -72,6 +84,7 @@ public class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         replaced.increment();
         LOG.warnf(failure, "a stream thread died: replacing it (%d of %d within %s); its tasks resume from their "
                 + "last commit", recent.size(), maxReplacements, window);
+        onReplace.accept(Thread.currentThread());
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 }

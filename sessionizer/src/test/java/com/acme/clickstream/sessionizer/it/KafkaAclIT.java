@@ -160,14 +160,17 @@ class KafkaAclIT {
      * A stream thread that dies is replaced, and what it had not committed comes out once from its successor. The
      * failure is a real one, an operator's slip: the service's write ACL on the sessions topic is taken away while a
      * session is due, so its send fails and the thread dies; the ACL is given back once a replacement was counted.
-     * Without the handler Kafka Streams stops the client at the first failure and the session never comes out.
+     * Without the handler Kafka Streams stops the client at the first failure and the session never comes out. The
+     * session timeout is 3 minutes here, so that a dead static member left in the group (44 s of stall with the
+     * service's 45 s, before its removal was built) cannot go unnoticed within the test's bounds.
      */
     @Test
     void aStreamThreadThatDiesIsReplacedAndTheSessionComesOutOnce() throws Exception {
         String password = UUID.randomUUID().toString();
         try (KafkaBroker kafka = securedBrokerWithTheServiceUser("acl-replace", password);
                 Admin admin = kafka.admin();
-                AppProcess app = AppProcess.start("acl-replace", serviceEnv(kafka, "acl-replace", password))) {
+                AppProcess app = AppProcess.start("acl-replace", serviceEnv(kafka, "acl-replace", password),
+                        FreePorts.next(), List.of("-Dkafka-streams.consumer.session.timeout.ms=180000"))) {
             awaitReady(app);
             AclBinding writeSessions = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "clickstream.sessions", PatternType.LITERAL),
                     new AccessControlEntry("User:" + USER, "*", AclOperation.WRITE, AclPermissionType.ALLOW));
@@ -184,7 +187,7 @@ class KafkaAclIT {
             assertThat(Events.readCommitted(kafka.bootstrapServers(), "clickstream.sessions")).as("nothing committed yet").isEmpty();
 
             admin.createAcls(List.of(writeSessions)).all().get();
-            await("the session, once the ACL is back").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+            await("the session, once the ACL is back").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .until(() -> !Events.readCommitted(kafka.bootstrapServers(), "clickstream.sessions").isEmpty());
             assertThat(Events.readCommitted(kafka.bootstrapServers(), "clickstream.sessions")).singleElement().satisfies(r -> {
                 assertThat(r.key()).isEqualTo("acl-u1");
@@ -193,7 +196,8 @@ class KafkaAclIT {
             assertThat(Events.readCommitted(kafka.bootstrapServers(), "clickstream.events.late")).isEmpty();
             assertThat(app.counter("sessionizer_events_duplicate_total")).isZero();
             assertThat(app.get("/q/health/live").status()).isEqualTo(200);
-            assertThat(app.output()).contains("a stream thread died: replacing it");
+            assertThat(app.output()).contains("a stream thread died: replacing it")
+                    .contains("removed the static member sessionizer-0-1 of the dead");
         }
     }
 }
