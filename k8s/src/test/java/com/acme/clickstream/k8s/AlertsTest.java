@@ -77,7 +77,7 @@ class AlertsTest {
     void theAgreedAlertsExist() {
         assertThat(alerts().keySet()).containsExactlyInAnyOrder("SessionizerEventsLagGrowing", "SessionizerStreamTimeLagHigh",
                 "SessionizerFinalizationLagHigh", "SessionizerDlqRateSpike", "SessionizerReplicaNotReady",
-                "SessionizerStateStoreMemoryNearBudget", "FlinkCheckpointDurationNearInterval", "FlinkCheckpointsFailing",
+                "SessionizerStateStoreMemoryNearBudget", "SessionizerStreamThreadReplaced", "FlinkCheckpointDurationNearInterval", "FlinkCheckpointsFailing",
                 "FlinkJobRestarting", "PostgresOrphanedPreparedTransaction");
     }
 
