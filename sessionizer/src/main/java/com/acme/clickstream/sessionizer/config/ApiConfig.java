@@ -24,7 +24,7 @@ public interface ApiConfig {
 
     /** The widest range of UTC days one KPI request may ask for (from and to inclusive). */
     @WithDefault("366")
-    @WithConverter(PositiveInt.class)
+    @WithConverter(IntConverters.Positive.class)
     int maxDays();
 
     /**
@@ -32,20 +32,6 @@ public interface ApiConfig {
      * producers' utm_source, so their number per day is not ours to bound.
      */
     @WithDefault("10000")
-    @WithConverter(PositiveInt.class)
+    @WithConverter(IntConverters.Positive.class)
     int maxRows();
-
-    /** A positive int, so that a bound of 0 (no answer can hold anything) stops the start with the setting's name. */
-    final class PositiveInt implements org.eclipse.microprofile.config.spi.Converter<Integer> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Integer convert(String value) {
-            int v = Integer.parseInt(value.trim());
-            if (v < 1) {
-                throw new IllegalArgumentException("must be at least 1, was " + v);
-            }
-            return v;
-        }
-    }
 }
