@@ -69,6 +69,8 @@ public final class Postgres implements AutoCloseable {
                     .setServerConfig("max_prepared_transactions", String.valueOf(maxPreparedTransactions))
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "on")
+                    // The load tool's bench reads when each session row became visible from its commit time.
+                    .setServerConfig("track_commit_timestamp", "on")
                     .start();
             LOG.info("PostgreSQL listening on {} (data dir {})", jdbcUrl(), dataDir);
         } catch (IOException e) {

@@ -120,7 +120,7 @@ public final class Bench {
                     Session rules: gap %s, grace %s, max duration %s, dedup window %s, idle-advance-after %s.
                     Pipeline events/s = slope of sum(event_count) in PostgreSQL over the second half of the load; it equals
                     the offered rate when the pipeline keeps up (offer more to find its capacity).
-                    Latency = wall clock when a row is first seen (PostgreSQL polled every 250 ms) minus its closed_at
+                    Latency = %s minus its closed_at
                     (the sessionizer's wall clock when the session became final): sessionizer commit, Kafka, the Flink
                     checkpoint that makes the XA transaction visible. %d sessions measured.
                     Kafka Streams baseline: same topic from offset 0 (a backlog), 1 stream thread, record timestamps,
@@ -132,7 +132,8 @@ public final class Bench {
                     Machine: %d cores, load average at the end %s; everything (broker, PostgreSQL, sessionizer, Flink,
                     generator) on it, next to whatever else ran there.
                     """, sent.events(), c.rate(), sent.eventsPerSecond(), sent.maxBehind().toMillis(), c.users(), c.seed(), rules.inactivityGap(),
-                    rules.grace(), rules.maxDuration(), rules.dedupWindow(), c.idleAdvanceAfter(), latency.getTotalCount(),
+                    rules.grace(), rules.maxDuration(), rules.dedupWindow(), c.idleAdvanceAfter(), sampler.latencySource(),
+                    latency.getTotalCount(),
                     flinkNote, c.sinkBatch(), Runtime.getRuntime().availableProcessors(), loadAverage());
             Report.write(c.reportDir(), r, samples, latency, notes + "\nverify:\n" + verify.summary());
             java.nio.file.Files.write(c.reportDir().resolve("verify.txt"),
