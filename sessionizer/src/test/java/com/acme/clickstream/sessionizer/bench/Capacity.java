@@ -37,13 +37,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
 
 /**
  * Capacity benchmark: drains one pre-loaded backlog with (a) the sessionizer topology, built and configured as the
  * service runs it, and (b) the textbook {@code groupByKey().windowedBy(SessionWindows).count()} topology, both with
- * exactly_once_v2 and a 100 ms commit interval, alternating, and ends with one CAPACITY line per thread count.
+ * exactly_once_v2 and the service's commit interval (100 ms), alternating, and ends with one CAPACITY line per
+ * thread count. {@code -Dcapacity.commit-interval-ms=100,1000} runs both at each of these commit intervals
+ * instead (alternating within each round, one CAPACITY line per thread count and interval), to weigh the service's
+ * setting: throughput against the latency a commit interval adds to every output.
  * <pre>
  * java -cp &lt;test classpath&gt; com.acme.clickstream.sessionizer.bench.Capacity [events] [users] [rounds] [threads,...]
  * </pre>
@@ -60,7 +64,7 @@ public final class Capacity {
     static final Duration GAP = Duration.ofSeconds(30);
     static final Duration GRACE = Duration.ofSeconds(5);
 
-    record Run(String topology, int threads, long events, double seconds, double firstThirdPerS,
+    record Run(String topology, int threads, Integer commitMs, long events, double seconds, double firstThirdPerS,
                double lastThirdPerS, double cpuUsPerEvent, double processCpuUsPerEvent) {
         double perSecond() {
             return events / seconds;
@@ -73,6 +77,10 @@ public final class Capacity {
         int users = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         String[] threadCounts = (args.length > 3 ? args[3] : "1,2").split(",");
+        String intervals = System.getProperty("capacity.commit-interval-ms");
+        // null: the service's own setting.
+        List<Integer> commitIntervals = intervals == null ? java.util.Collections.singletonList(null)
+                : java.util.Arrays.stream(intervals.split(",")).map(v -> Integer.valueOf(v.trim())).toList();
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "capacity");
         Topics topics = Topics.defaults();
         try (KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), 0); Admin admin = broker.admin()) {
@@ -99,7 +107,7 @@ public final class Capacity {
             for (boolean sessionizer : new boolean[] {true, false}) {
                 String appId = (sessionizer ? "warmup-sessionizer-" : "warmup-baseline-") + (n++);
                 drain(sessionizer ? "warm-up sessionizer" : "warm-up baseline",
-                        topology(sessionizer, warm, appId, broker), appId, 1, broker, admin, warmEnd, work);
+                        topology(sessionizer, warm, appId, broker), appId, 1, null, broker, admin, warmEnd, work);
             }
             List<Run> runs = new ArrayList<>();
             for (String tc : threadCounts) {
@@ -107,35 +115,46 @@ public final class Capacity {
                 for (int r = 0; r < rounds; r++) {
                     // Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
                     boolean sessionizerFirst = r % 2 == 0;
-                    for (int k = 0; k < 2; k++) {
-                        boolean sessionizer = (k == 0) == sessionizerFirst;
-                        String appId = (sessionizer ? "capacity-sessionizer-" : "capacity-baseline-") + (n++);
-                        Run run = drain(sessionizer ? "sessionizer" : "baseline",
-                                topology(sessionizer, topics, appId, broker), appId, threads, broker, admin, end, work);
-                        runs.add(run);
-                        System.out.printf("[capacity] %s threads=%d: %.0f events/s (first third %.0f/s, last third "
-                                        + "%.0f/s), %.1f us stream-thread CPU per event, %.1f us process CPU per event "
-                                        + "(broker included)%n", run.topology(), threads, run.perSecond(),
-                                run.firstThirdPerS(), run.lastThirdPerS(), run.cpuUsPerEvent(),
-                                run.processCpuUsPerEvent());
+                    for (int i = 0; i < commitIntervals.size(); i++) {
+                        Integer commitMs = commitIntervals.get(r % 2 == 0 ? i : commitIntervals.size() - 1 - i);
+                        for (int k = 0; k < 2; k++) {
+                            boolean sessionizer = (k == 0) == sessionizerFirst;
+                            String appId = (sessionizer ? "capacity-sessionizer-" : "capacity-baseline-") + (n++);
+                            Run run = drain(sessionizer ? "sessionizer" : "baseline",
+                                    topology(sessionizer, topics, appId, broker), appId, threads, commitMs, broker,
+                                    admin, end, work);
+                            runs.add(run);
+                            System.out.printf("[capacity] %s threads=%d%s: %.0f events/s (first third %.0f/s, last "
+                                            + "third %.0f/s), %.1f us stream-thread CPU per event, %.1f us process CPU"
+                                            + " per event (broker included)%n", run.topology(), threads,
+                                    commitMs == null ? "" : " commit_interval_ms=" + commitMs, run.perSecond(),
+                                    run.firstThirdPerS(), run.lastThirdPerS(), run.cpuUsPerEvent(),
+                                    run.processCpuUsPerEvent());
+                        }
                     }
                 }
             }
             for (String tc : threadCounts) {
                 int threads = Integer.parseInt(tc.trim());
-                List<Run> s = runs.stream().filter(r -> r.threads() == threads && r.topology().equals("sessionizer")).toList();
-                List<Run> b = runs.stream().filter(r -> r.threads() == threads && r.topology().equals("baseline")).toList();
-                double sRate = median(s.stream().mapToDouble(Run::perSecond).toArray());
-                double bRate = median(b.stream().mapToDouble(Run::perSecond).toArray());
-                System.out.printf("CAPACITY threads=%d guarantee=exactly_once_v2 events=%d sessionizer_events_per_s=%.0f "
-                                + "baseline_ks_events_per_s=%.0f ratio=%.2f first_third_per_s=%.0f last_third_per_s=%.0f "
-                                + "cpu_us_per_event=%.1f process_cpu_us_per_event=%.1f baseline_process_cpu_us_per_event=%.1f%n",
-                        threads, events, sRate, bRate, sRate / bRate,
-                        median(s.stream().mapToDouble(Run::firstThirdPerS).toArray()),
-                        median(s.stream().mapToDouble(Run::lastThirdPerS).toArray()),
-                        median(s.stream().mapToDouble(Run::cpuUsPerEvent).toArray()),
-                        median(s.stream().mapToDouble(Run::processCpuUsPerEvent).toArray()),
-                        median(b.stream().mapToDouble(Run::processCpuUsPerEvent).toArray()));
+                for (Integer commitMs : commitIntervals) {
+                    List<Run> s = runs.stream().filter(r -> r.threads() == threads
+                            && Objects.equals(r.commitMs(), commitMs) && r.topology().equals("sessionizer")).toList();
+                    List<Run> b = runs.stream().filter(r -> r.threads() == threads
+                            && Objects.equals(r.commitMs(), commitMs) && r.topology().equals("baseline")).toList();
+                    double sRate = median(s.stream().mapToDouble(Run::perSecond).toArray());
+                    double bRate = median(b.stream().mapToDouble(Run::perSecond).toArray());
+                    System.out.printf("CAPACITY threads=%d guarantee=exactly_once_v2 events=%d"
+                                    + " sessionizer_events_per_s=%.0f baseline_ks_events_per_s=%.0f ratio=%.2f"
+                                    + " first_third_per_s=%.0f last_third_per_s=%.0f cpu_us_per_event=%.1f"
+                                    + " process_cpu_us_per_event=%.1f baseline_process_cpu_us_per_event=%.1f%s%n",
+                            threads, events, sRate, bRate, sRate / bRate,
+                            median(s.stream().mapToDouble(Run::firstThirdPerS).toArray()),
+                            median(s.stream().mapToDouble(Run::lastThirdPerS).toArray()),
+                            median(s.stream().mapToDouble(Run::cpuUsPerEvent).toArray()),
+                            median(s.stream().mapToDouble(Run::processCpuUsPerEvent).toArray()),
+                            median(b.stream().mapToDouble(Run::processCpuUsPerEvent).toArray()),
+                            commitMs == null ? "" : " commit_interval_ms=" + commitMs);
+                }
             }
         }
     }
@@ -167,8 +186,9 @@ public final class Capacity {
         return builder.build();
     }
 
-    static Run drain(String name, Topology topology, String appId, int threads, KafkaBroker broker, Admin admin,
-                     Map<TopicPartition, Long> end, Path work) throws Exception {
+    /** @param commitMs the commit interval, or null for the service's */
+    static Run drain(String name, Topology topology, String appId, int threads, Integer commitMs, KafkaBroker broker,
+                     Admin admin, Map<TopicPartition, Long> end, Path work) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -179,6 +199,9 @@ public final class Capacity {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         p.putAll(ServiceSettings.kafkaStreams());
+        if (commitMs != null) {
+            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs);
+        }
         long total = end.values().stream().mapToLong(Long::longValue).sum();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os =
@@ -255,7 +278,7 @@ public final class Capacity {
             streams.close(Duration.ofSeconds(60));
             streams.cleanUp();
             double seconds = (finished - start) / 1e9;
-            return new Run(name, threads, total, seconds, (total / 3.0) / ((third - start) / 1e9),
+            return new Run(name, threads, commitMs, total, seconds, (total / 3.0) / ((third - start) / 1e9),
                     (total - 2 * total / 3.0) / ((finished - twoThirds) / 1e9), cpu / 1e3 / total,
                     processCpu / 1e3 / total);
         }
