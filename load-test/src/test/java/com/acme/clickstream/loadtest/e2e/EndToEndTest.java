@@ -61,14 +61,6 @@ abstract class EndToEndTest {
      * that a fault meets the global stores mid-change; verify accepts for a changed user or page any value it held.
      */
     static final Ratios FAULT_MIX = new Ratios(0.02, 0.05, 0.01, 0.01, 0.02, 0.005).withEnrichmentChanges(0.05);
-    /**
-     * For a broker outage the sessionizer lives through: while the broker is down its consumers' lag reads 0, so its
-     * sources report themselves quiet, and once the broker is back the re-keyed records of the generator's burst can
-     * reach their partitions after the others have moved past them (the quiet limit of the sessionizer README, "Re-keyed
-     * records in a backlog"): with mis-keyed records a run had 28 sessions missing and 28 events too late.
-     */
-    static final Ratios FAULT_MIX_WITHOUT_MISKEYED = new Ratios(0.02, 0.05, 0.01, 0.01, 0, 0.005)
-            .withEnrichmentChanges(0.05);
 
     LocalStack stack;
 

@@ -50,6 +50,8 @@ public class KafkaStreamsInputLag implements InputLag {
 
     static final String GROUP = "consumer-fetch-manager-metrics";
     static final String NAME = "records-lag";
+    /** Per consumer (tag {@code client-id}): the fetch responses received, counted on every successful one. */
+    static final String FETCH_TOTAL = "fetch-total";
     /** The snapshot of metric objects is rebuilt this often (metric values are read live). */
     private static final long REFRESH_NANOS = 1_000_000_000L;
     /** ... and on a miss, at most this often. */
@@ -61,6 +63,10 @@ public class KafkaStreamsInputLag implements InputLag {
 
     private volatile KafkaStreams streams;
     private volatile Map<TopicPartition, List<Metric>> byPartition = Map.of();
+    /** The {@code fetch-total} metric of each main consumer, by client id. */
+    private volatile Map<String, Metric> fetchTotals = Map.of();
+    /** Per client id: the {@code fetch-total} last seen, and when it was first seen with that value. */
+    private final Map<String, long[]> fetchSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long refreshedAt;
     private volatile boolean refreshedOnce;
     private volatile boolean warnedMissing;
@@ -122,6 +128,48 @@ public class KafkaStreamsInputLag implements InputLag {
         return OptionalLong.empty();
     }
 
+    /**
+     * From the {@code fetch-total} of the partition's main consumer: the time since this instance first saw its
+     * current value. Unknown until a change has been seen (a first look cannot tell how old the count is).
+     */
+    @Override
+    public OptionalLong sinceLastFetchResponse(TopicPartition partition) {
+        KafkaStreams ks = streams;
+        if (ks == null) {
+            return OptionalLong.empty();
+        }
+        long now = System.nanoTime();
+        List<Metric> lags = byPartition.get(partition);
+        if (!refreshedOnce || now - refreshedAt > REFRESH_NANOS
+                || (lags == null && now - refreshedAt > REFRESH_ON_MISS_NANOS)) {
+            lags = refresh(ks, now).get(partition);
+        }
+        if (lags == null) {
+            return OptionalLong.empty();
+        }
+        long since = Long.MAX_VALUE;
+        for (Metric lag : lags) {
+            String client = lag.metricName().tags().get("client-id");
+            Metric total = client == null ? null : fetchTotals.get(client);
+            if (total == null || !(total.metricValue() instanceof Number n) || Double.isNaN(n.doubleValue())) {
+                continue;
+            }
+            long value = (long) n.doubleValue();
+            long[] seen = fetchSeen.get(client);
+            if (seen == null) {
+                fetchSeen.put(client, new long[] {value, Long.MIN_VALUE});
+            } else if (seen[0] != value) {
+                seen[0] = value;
+                seen[1] = now;
+            }
+            long changedAt = fetchSeen.get(client)[1];
+            if (changedAt != Long.MIN_VALUE) {
+                since = Math.min(since, (now - changedAt) / 1_000_000L);
+            }
+        }
+        return since == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(since);
+    }
+
     private synchronized Map<TopicPartition, List<Metric>> refresh(KafkaStreams ks, long now) {
         Map<TopicPartition, List<Metric>> map = new HashMap<>();
         try {
@@ -132,6 +180,7 @@ public class KafkaStreamsInputLag implements InputLag {
                 thread.activeTasks().forEach(t -> owned.addAll(t.topicPartitions()));
             }
             map = lagMetrics(ks.metrics(), mainConsumers);
+            fetchTotals = fetchTotalMetrics(ks.metrics(), mainConsumers);
             Map<TopicPartition, Long> unfetched = new HashMap<>();
             Map<TopicPartition, Long> before = unfetchedSince;
             for (TopicPartition tp : owned) {
@@ -154,6 +203,20 @@ public class KafkaStreamsInputLag implements InputLag {
         byPartition = map;
         refreshedAt = now;
         refreshedOnce = true;
+        return map;
+    }
+
+    /** The {@code fetch-total} metric of each of the given consumers (exact group, name and the one tag). */
+    static Map<String, Metric> fetchTotalMetrics(Map<MetricName, ? extends Metric> metrics, Set<String> clientIds) {
+        Map<String, Metric> map = new HashMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            MetricName name = e.getKey();
+            String client = name.tags().get("client-id");
+            if (FETCH_TOTAL.equals(name.name()) && GROUP.equals(name.group()) && name.tags().size() == 1
+                    && client != null && clientIds.contains(client)) {
+                map.put(client, e.getValue());
+            }
+        }
         return map;
     }
 

@@ -31,4 +31,14 @@ public interface InputLag {
     default OptionalLong lastFetched(TopicPartition partition) {
         return OptionalLong.empty();
     }
+
+    /**
+     * @return milliseconds since the consumer of {@code partition} last received a fetch response, as far as this
+     *         instance has seen (it looks when asked, so this can be late by the time between two questions), or
+     *         empty when unknown. While the broker is unreachable no response arrives, and {@link #lag} keeps its
+     *         last value: a lag of 0 from before an outage says nothing about what producers will send after it.
+     */
+    default OptionalLong sinceLastFetchResponse(TopicPartition partition) {
+        return OptionalLong.empty();
+    }
 }

@@ -57,6 +57,13 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     static final String DIRECT_MAX_KEY = "direct-max";
     /** A quiet source (nothing processed since its last mark, nothing to consume) holds nothing back. */
     private static final long QUIET = Long.MAX_VALUE;
+    /**
+     * A "quiet" counts for this long after it was sent, then only for its progress: quiet is a claim about the moment
+     * it was sent. A quiet source repeats its mark every second, so it stays quiet here as long as its marks keep
+     * arriving; a mark held up in transit, or the last one before the broker became unreachable, must not let this
+     * partition finalize past what the source has received since.
+     */
+    static final long QUIET_MARK_MAX_AGE_MS = 2_000;
     private static final long NONE = SessionizerMetrics.NO_STREAM_TIME;
     /** Dedup entries visited per processed record by the expiry sweep (amortized): the store stays bounded. */
     private static final int SWEEP_EVERY = 512;
@@ -108,6 +115,12 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * has processed everything, or QUIET; null before the first mark (a source not heard from holds back).
      */
     private long[] sourceHold;
+    /** Per source partition, from its last mark: its progress, which holds once a "quiet" has expired. */
+    private long[] sourceProgress;
+    /** Per source partition: until when its last "quiet" counts (Long.MAX_VALUE: not quiet). */
+    private long[] sourceQuietUntil;
+    /** The earliest of sourceQuietUntil over the sources holding QUIET. */
+    private long quietExpires = Long.MAX_VALUE;
     /** Per source partition, from its last mark: whether it had records left to consume. */
     private boolean[] sourceBehind;
     private int sourcesHeard;
@@ -200,6 +213,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         ledgerChanged = false;
         // The sources report again within a mark interval; until then they hold finalization back.
         sourceHold = null;
+        sourceProgress = null;
+        sourceQuietUntil = null;
+        quietExpires = Long.MAX_VALUE;
         sourceBehind = null;
         sourcesHeard = 0;
         // Taken at the first record or punctuation: the context's cached wall clock is not set yet in init().
@@ -443,6 +459,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * written after a direct one but arrived first do not count for it.
      */
     private long observe(long t, long ts, boolean rekeyed) {
+        expireQuiet();
         long before;
         if (watermark == QUIET && ledger.isEmpty()) {
             // Every source is quiet: every record is judged by the stream time reached, as it arrives.
@@ -498,6 +515,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         }
         if (sourceHold == null || sourceHold.length != mark.sources()) {
             sourceHold = new long[mark.sources()];
+            sourceProgress = new long[mark.sources()];
+            sourceQuietUntil = new long[mark.sources()];
             sourceBehind = new boolean[mark.sources()];
             java.util.Arrays.fill(sourceHold, NONE);
             sourcesHeard = 0;
@@ -510,16 +529,44 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             sourcesHeard++;
         }
         // NONE means "not heard from"; an active source that has processed nothing yet holds everything back too.
-        sourceHold[mark.source()] = mark.quiet() ? QUIET : Math.max(mark.progress(), NONE + 1);
+        long progress = Math.max(mark.progress(), NONE + 1);
+        sourceProgress[mark.source()] = progress;
+        sourceQuietUntil[mark.source()] = mark.quiet() ? saturatedAdd(mark.sentAt(), QUIET_MARK_MAX_AGE_MS)
+                : Long.MAX_VALUE;
+        sourceHold[mark.source()] = mark.quiet() ? QUIET : progress;
         sourceBehind[mark.source()] = mark.behind();
-        long w = QUIET;
-        for (long hold : sourceHold) {
-            w = Math.min(w, hold);
-        }
-        watermark = sourcesHeard < sourceHold.length ? NONE : w;
+        updateWatermark();
+        expireQuiet();
         ensureSchedule();
         foldConfirmed();
         settleDue();
+    }
+
+    private void updateWatermark() {
+        long w = QUIET;
+        long expires = Long.MAX_VALUE;
+        for (int s = 0; s < sourceHold.length; s++) {
+            w = Math.min(w, sourceHold[s]);
+            if (sourceHold[s] == QUIET) {
+                expires = Math.min(expires, sourceQuietUntil[s]);
+            }
+        }
+        watermark = sourcesHeard < sourceHold.length ? NONE : w;
+        quietExpires = expires;
+    }
+
+    /** A "quiet" past its age holds at its source's progress (see {@link #QUIET_MARK_MAX_AGE_MS}). */
+    private void expireQuiet() {
+        if (sourceHold == null || context.currentSystemTimeMs() <= quietExpires) {
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        for (int s = 0; s < sourceHold.length; s++) {
+            if (sourceHold[s] == QUIET && now > sourceQuietUntil[s]) {
+                sourceHold[s] = sourceProgress[s];
+            }
+        }
+        updateWatermark();
     }
 
     /** An 8-byte big-endian value of the stream-time store, as the Long serde of earlier versions wrote it. */

@@ -47,6 +47,14 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
      * nothing buffered: its consumer's lag may still be from before the task started.
      */
     static final long START_CHECK_MS = 10_000;
+    /** A fetch response at most this old is a current view of the partition (the consumer long-polls for 500 ms). */
+    static final long FETCH_FRESH_MS = 1_500;
+    /**
+     * After a gap in fetch responses (the broker unreachable, or the thread stalled), how long the partition must be
+     * seen empty in current responses before it is quiet again: producers that held records back during the gap
+     * reconnect and send them within their reconnect backoff (at most 1 s by default).
+     */
+    static final long RECONNECT_SETTLE_MS = 3_000;
     private static final long NONE = Long.MIN_VALUE;
 
     private final EventValidator validator;
@@ -65,6 +73,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     private boolean processedSinceReport;
     /** Offset of the last record processed since init (-1: none). */
     private long lastOffset;
+    /** Whether the last report found no current fetch response. */
+    private boolean fetchGap;
+    /** Wall time before which the partition is not quiet, after a gap in fetch responses (NONE: none). */
+    private long settleUntil;
     /** Wall time of the first report since init (NONE: none yet). */
     private long firstReportWall;
     /** The last mark sent: what it said and when. */
@@ -90,6 +102,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         reported = false;
         processedSinceReport = false;
         lastOffset = -1;
+        fetchGap = false;
+        settleUntil = NONE;
         firstReportWall = NONE;
         sentWall = NONE;
         reporter = context.schedule(Duration.ofMillis(MARK_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME,
@@ -126,7 +140,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         }
         OptionalLong lag = inputLag.lag(source);
         boolean behind = lag.isPresent() && lag.getAsLong() > 0;
-        boolean quiet = !processedSinceReport && !behind && !buffered(now);
+        boolean current = currentView(now);
+        boolean quiet = !processedSinceReport && !behind && !buffered(now) && current;
         processedSinceReport = false;
         // Only what changed, and a heartbeat: marks go to every partition, and each is read by every task.
         if (reported && progress == sentProgress && quiet == sentQuiet && behind == sentBehind
@@ -156,6 +171,29 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
             return fetched.getAsLong() > lastOffset;
         }
         return inputLag != InputLag.UNKNOWN && now - firstReportWall < START_CHECK_MS;
+    }
+
+    /**
+     * Whether the consumer's view of the partition is current: a fetch response arrived lately, and not only just
+     * after a gap in them. While the broker is unreachable the lag keeps its last value, 0 for a caught-up partition,
+     * and the producers hold their records back; the first responses after it may come before their burst is
+     * appended. A quiet mark then would let every partition finalize past the records this one re-keys from that
+     * burst. Unknown (no such metric): current, as without it.
+     */
+    private boolean currentView(long now) {
+        OptionalLong since = inputLag.sinceLastFetchResponse(source);
+        if (since.isEmpty()) {
+            return true;
+        }
+        if (since.getAsLong() > FETCH_FRESH_MS) {
+            fetchGap = true;
+            return false;
+        }
+        if (fetchGap) {
+            fetchGap = false;
+            settleUntil = now + RECONNECT_SETTLE_MS;
+        }
+        return settleUntil == NONE || now >= settleUntil;
     }
 
     @Override

@@ -175,6 +175,31 @@ class SessionizeProcessorTest {
         assertThat(firstForwardedJson()).contains("\"event_count\":2");
     }
 
+    /**
+     * A "quiet" is a claim about the moment it was sent, and counts only for a while: quiet sources repeat it every
+     * second. When the broker becomes unreachable the last quiet marks stay the latest this partition has, and once
+     * it is back the direct part of the producers' burst arrives before any new mark. Trusted, they let that part push
+     * stream time past the re-keyed part (KafkaBrokerCrashIT with mis-keyed records: 28 sessions missing; logged when
+     * the re-keyed records were judged too late, the partition's stream time was already the end of the burst).
+     */
+    @Test
+    void aQuietMarkCountsOnlyForAWhileAfterItWasSent() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        bothSources(p, Long.MIN_VALUE, true);                          // both quiet, at WALL0
+        p.process(written("u1", "a", T0, 1001));
+        context.setCurrentSystemTimeMs(WALL0 + SessionizeProcessor.QUIET_MARK_MAX_AGE_MS + 3_000); // no mark since
+        p.process(written("u9", "z", T0 + 40 * MIN, 1003));            // far ahead: u1's session would be final
+        assertThat(context.forwarded()).as("the quiet marks have expired: nothing is confirmed").isEmpty();
+        p.process(rekeyed("u1", "b", T0 + 5 * MIN, 1002));             // source 1's record of the burst
+        assertThat(context.forwarded()).as("not too late").isEmpty();
+        long now = context.currentSystemTimeMs();
+        p.process(new Record<>("", new Validated.Mark(0, 2, Long.MIN_VALUE, true, false, now), WALL0));
+        p.process(new Record<>("", new Validated.Mark(1, 2, 1002, true, false, now), 1002));
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+        assertThat(firstForwardedJson()).contains("\"event_count\":2");
+    }
+
     /** Until every source has reported since init, nothing is final; a quiet source holds nothing back. */
     @Test
     void finalizationWaitsForEverySourceAndIgnoresCaughtUpOnes() {

@@ -122,6 +122,37 @@ class ValidateProcessorTest {
         assertThat(lastMark().quiet()).isTrue();
     }
 
+    /**
+     * While the broker is unreachable no fetch response arrives and the lag keeps reading 0; producers hold their
+     * records back and send them in a burst once it is back, possibly after this partition's first responses.
+     */
+    @Test
+    void aSourceIsNotQuietWithoutCurrentFetchResponsesNorRightAfterThemComeBack() {
+        inputs.lag = 0;
+        inputs.lastFetched = 3L;
+        inputs.sinceFetch = 100L;
+        for (int i = 0; i <= 3; i++) {
+            process(i, "u" + i, "e" + i);
+        }
+        punctuate();
+        punctuate();
+        assertThat(lastMark().quiet()).as("caught up, responses current").isTrue();
+
+        inputs.sinceFetch = ValidateProcessor.FETCH_FRESH_MS + 1;   // the broker went away
+        punctuate();
+        assertThat(lastMark().quiet()).as("no current response: the lag of 0 is from before").isFalse();
+
+        inputs.sinceFetch = 50L;                                     // responses again, the partition still empty
+        punctuate();
+        assertThat(lastMark().quiet()).as("just after the gap").isFalse();
+        wall += ValidateProcessor.RECONNECT_SETTLE_MS - 2 * ValidateProcessor.MARK_INTERVAL_MS;
+        context.setCurrentSystemTimeMs(wall);
+        punctuate();
+        assertThat(lastMark().quiet()).as("still settling").isFalse();
+        punctuate();
+        assertThat(lastMark().quiet()).as("empty for the settle time in current responses").isTrue();
+    }
+
     private void process(long offset, String user, String id) {
         context.setRecordMetadata(EVENTS, 0, offset);
         byte[] key = user.getBytes(StandardCharsets.UTF_8);
@@ -147,10 +178,11 @@ class ValidateProcessorTest {
         return marks.get(marks.size() - 1);
     }
 
-    /** The consumer lag and the last fetched offset of the source partition, as the test sets them. */
+    /** The consumer lag, the last fetched offset and the age of the last fetch response, as the test sets them. */
     static final class Inputs implements InputLag {
         long lag;
         Long lastFetched;
+        Long sinceFetch;
 
         @Override
         public OptionalLong lag(TopicPartition partition) {
@@ -160,6 +192,11 @@ class ValidateProcessorTest {
         @Override
         public OptionalLong lastFetched(TopicPartition partition) {
             return partition.equals(SOURCE) && lastFetched != null ? OptionalLong.of(lastFetched) : OptionalLong.empty();
+        }
+
+        @Override
+        public OptionalLong sinceLastFetchResponse(TopicPartition partition) {
+            return partition.equals(SOURCE) && sinceFetch != null ? OptionalLong.of(sinceFetch) : OptionalLong.empty();
         }
     }
 }
