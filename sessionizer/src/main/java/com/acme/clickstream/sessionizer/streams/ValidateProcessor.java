@@ -77,6 +77,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     private boolean fetchGap;
     /** Wall time before which the partition is not quiet, after a gap in fetch responses (NONE: none). */
     private long settleUntil;
+    /** Wall time of the last report (NONE: none since init). */
+    private long lastReportWall;
     /** Wall time of the first report since init (NONE: none yet). */
     private long firstReportWall;
     /** The last mark sent: what it said and when. */
@@ -104,6 +106,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         lastOffset = -1;
         fetchGap = false;
         settleUntil = NONE;
+        lastReportWall = NONE;
         firstReportWall = NONE;
         sentWall = NONE;
         reporter = context.schedule(Duration.ofMillis(MARK_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME,
@@ -141,6 +144,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         OptionalLong lag = inputLag.lag(source);
         boolean behind = lag.isPresent() && lag.getAsLong() > 0;
         boolean current = currentView(now);
+        lastReportWall = now;
         boolean quiet = !processedSinceReport && !behind && !buffered(now) && current;
         processedSinceReport = false;
         // Only what changed, and a heartbeat: marks go to every partition, and each is read by every task.
@@ -185,7 +189,11 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         if (since.isEmpty()) {
             return true;
         }
-        if (since.getAsLong() > FETCH_FRESH_MS) {
+        // The age of the last response is only known as of the moment someone asked: a stream thread that was
+        // blocked through an outage (a commit waiting for the broker) asks again only once responses flow again,
+        // and then sees a fresh one. Not having looked for that long is a gap too.
+        boolean unobserved = lastReportWall != NONE && now - lastReportWall > FETCH_FRESH_MS;
+        if (since.getAsLong() > FETCH_FRESH_MS || unobserved) {
             fetchGap = true;
             return false;
         }
