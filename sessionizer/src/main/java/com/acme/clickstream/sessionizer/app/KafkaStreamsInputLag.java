@@ -84,11 +84,7 @@ public class KafkaStreamsInputLag implements InputLag {
             return OptionalLong.empty();
         }
         long now = System.nanoTime();
-        List<Metric> metrics = byPartition.get(partition);
-        if (!refreshedOnce || now - refreshedAt > REFRESH_NANOS
-                || (metrics == null && now - refreshedAt > REFRESH_ON_MISS_NANOS)) {
-            metrics = refresh(ks, now).get(partition);
-        }
+        List<Metric> metrics = lagMetricsOf(ks, partition, now);
         if (metrics == null) {
             Long since = unfetchedSince.get(partition);
             return since != null && now - since < UNFETCHED_AT_MOST_NANOS ? OptionalLong.of(1) : OptionalLong.empty();
@@ -139,11 +135,7 @@ public class KafkaStreamsInputLag implements InputLag {
             return OptionalLong.empty();
         }
         long now = System.nanoTime();
-        List<Metric> lags = byPartition.get(partition);
-        if (!refreshedOnce || now - refreshedAt > REFRESH_NANOS
-                || (lags == null && now - refreshedAt > REFRESH_ON_MISS_NANOS)) {
-            lags = refresh(ks, now).get(partition);
-        }
+        List<Metric> lags = lagMetricsOf(ks, partition, now);
         if (lags == null) {
             return OptionalLong.empty();
         }
@@ -155,19 +147,26 @@ public class KafkaStreamsInputLag implements InputLag {
                 continue;
             }
             long value = (long) n.doubleValue();
-            long[] seen = fetchSeen.get(client);
-            if (seen == null) {
-                fetchSeen.put(client, new long[] {value, Long.MIN_VALUE});
-            } else if (seen[0] != value) {
+            long[] seen = fetchSeen.computeIfAbsent(client, c -> new long[] {value, Long.MIN_VALUE});
+            if (seen[0] != value) {
                 seen[0] = value;
                 seen[1] = now;
             }
-            long changedAt = fetchSeen.get(client)[1];
-            if (changedAt != Long.MIN_VALUE) {
-                since = Math.min(since, (now - changedAt) / 1_000_000L);
+            if (seen[1] != Long.MIN_VALUE) {
+                since = Math.min(since, (now - seen[1]) / 1_000_000L);
             }
         }
         return since == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(since);
+    }
+
+    /** The partition's {@code records-lag} metrics from the snapshot, rebuilt first when stale (or on a miss). */
+    private List<Metric> lagMetricsOf(KafkaStreams ks, TopicPartition partition, long now) {
+        List<Metric> metrics = byPartition.get(partition);
+        if (!refreshedOnce || now - refreshedAt > REFRESH_NANOS
+                || (metrics == null && now - refreshedAt > REFRESH_ON_MISS_NANOS)) {
+            metrics = refresh(ks, now).get(partition);
+        }
+        return metrics;
     }
 
     private synchronized Map<TopicPartition, List<Metric>> refresh(KafkaStreams ks, long now) {

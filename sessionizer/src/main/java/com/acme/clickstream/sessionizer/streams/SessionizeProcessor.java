@@ -557,10 +557,10 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
     /** A "quiet" past its age holds at its source's progress (see {@link #QUIET_MARK_MAX_AGE_MS}). */
     private void expireQuiet() {
-        if (sourceHold == null || context.currentSystemTimeMs() <= quietExpires) {
+        long now = context.currentSystemTimeMs();
+        if (sourceHold == null || now <= quietExpires) {
             return;
         }
-        long now = context.currentSystemTimeMs();
         for (int s = 0; s < sourceHold.length; s++) {
             if (sourceHold[s] == QUIET && now > sourceQuietUntil[s]) {
                 sourceHold[s] = sourceProgress[s];

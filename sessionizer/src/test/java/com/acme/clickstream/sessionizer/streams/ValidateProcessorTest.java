@@ -128,15 +128,7 @@ class ValidateProcessorTest {
      */
     @Test
     void aSourceIsNotQuietWithoutCurrentFetchResponsesNorRightAfterThemComeBack() {
-        inputs.lag = 0;
-        inputs.lastFetched = 3L;
-        inputs.sinceFetch = 100L;
-        for (int i = 0; i <= 3; i++) {
-            process(i, "u" + i, "e" + i);
-        }
-        punctuate();
-        punctuate();
-        assertThat(lastMark().quiet()).as("caught up, responses current").isTrue();
+        caughtUpAndQuiet();
 
         inputs.sinceFetch = ValidateProcessor.FETCH_FRESH_MS + 1;   // the broker went away
         punctuate();
@@ -156,6 +148,19 @@ class ValidateProcessorTest {
      */
     @Test
     void aSourceThatDidNotLookDuringAnOutageIsNotQuietRightAfterIt() {
+        caughtUpAndQuiet();
+
+        advanceWall(19_500);                                         // no report: the thread was blocked
+        inputs.sinceFetch = 1L;                                      // and sees a response that just came in
+        punctuate();
+        assertThat(lastMark().quiet()).as("first report after 19.5 s without one").isFalse();
+        punctuate();
+        assertThat(lastMark().quiet()).as("just after the gap").isFalse();
+        assertSettlesThenQuiet();
+    }
+
+    /** Four records processed, all fetched, nothing to consume, responses current: two reports later it is quiet. */
+    private void caughtUpAndQuiet() {
         inputs.lag = 0;
         inputs.lastFetched = 3L;
         inputs.sinceFetch = 100L;
@@ -165,14 +170,6 @@ class ValidateProcessorTest {
         punctuate();
         punctuate();
         assertThat(lastMark().quiet()).as("caught up, responses current").isTrue();
-
-        advanceWall(19_500);                                         // no report: the thread was blocked
-        inputs.sinceFetch = 1L;                                      // and sees a response that just came in
-        punctuate();
-        assertThat(lastMark().quiet()).as("first report after 19.5 s without one").isFalse();
-        punctuate();
-        assertThat(lastMark().quiet()).as("just after the gap").isFalse();
-        assertSettlesThenQuiet();
     }
 
     /** Reports every mark interval through the settle time after a gap: quiet only once it has passed. */
