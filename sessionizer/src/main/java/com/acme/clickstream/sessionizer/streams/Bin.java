@@ -96,6 +96,11 @@ final class Bin {
             return pos;
         }
 
+        /** Empties the buffer for reuse, keeping its capacity. */
+        void reset() {
+            pos = 0;
+        }
+
         byte[] toArray() {
             return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
         }

@@ -40,8 +40,8 @@ import java.util.PriorityQueue;
  * events back and re-splits them with {@link SessionRulesEngine}, exactly as the contract defines sessions.
  * Finalization emits from the summary and deletes the session's chunks by key. Which users are due when is kept in
  * memory and rebuilt from the headers before the task's first record or punctuation (not in init, which Kafka
- * Streams runs before the instance may report RUNNING); dedup entries expire by a sweep over the dedup store, with
- * no index to maintain.
+ * Streams runs before the instance may report RUNNING); first copies are kept in a store whose changelog carries
+ * them in one batch per commit ({@link DedupStore}), and expire by a sweep.
  *
  * <p>Records re-keyed to this partition through the repartition topic can arrive long after the direct records
  * written after them (a backlog). Each event is therefore judged by the stream time as of its own record timestamp
@@ -85,7 +85,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private ProcessorContext<String, Output> context;
     private TaskId task;
     private KeyValueStore<String, byte[]> streamTimeStore;
-    private KeyValueStore<Bytes, Long> dedup;
+    private DedupIndex dedup;
     private KeyValueStore<String, UserHeader> headers;
     private KeyValueStore<Bytes, byte[]> events;
     private Enrichment enrichment;
@@ -153,8 +153,6 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private List<UserEntry> dirty;
     private int cachedHeaders;
     private long openSessions;
-    /** Next dedup key the expiry sweep visits (null: from the start). */
-    private Bytes sweepCursor;
     private int sinceSweep;
 
     /** What the processor knows of a user with state. */
@@ -198,7 +196,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         this.task = context.taskId();
         input = new TopicPartition(eventsTopic, task.partition());
         streamTimeStore = context.getStateStore(SessionizerTopology.STREAM_TIME_STORE);
-        dedup = context.getStateStore(SessionizerTopology.DEDUP_STORE);
+        dedup = new DedupIndex(context.getStateStore(SessionizerTopology.DEDUP_IDS_STORE),
+                context.getStateStore(SessionizerTopology.LEGACY_DEDUP_STORE), dedupWindowMs);
         headers = context.getStateStore(SessionizerTopology.SESSIONS_STORE);
         events = context.getStateStore(SessionizerTopology.SESSION_EVENTS_STORE);
         enrichment = new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
@@ -230,7 +229,6 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         dirty = new ArrayList<>();
         cachedHeaders = 0;
         openSessions = 0;
-        sweepCursor = null;
         sinceSweep = 0;
         scheduled = false;
         HeaderStore.beforeFlush(headers, this::writeDirtyHeaders, this::discardDirtyHeaders);
@@ -250,6 +248,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private void ensureSchedule() {
         if (!scheduled) {
             scheduled = true;
+            dedup.open();
             rebuildSchedule();
             metrics.openSessions(task, openSessions);
         }
@@ -468,7 +467,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
                 setStreamTime(ts);
             }
         } else {
-            before = Math.max(streamTime, ledger.upTo(t));
+            // Records of t's own millisecond cannot be ordered by their record time (a producer's burst shares one):
+            // only earlier ones judge this record.
+            before = Math.max(streamTime, ledger.upTo(t - 1));
             if (!rekeyed) {
                 before = Math.max(before, directMax);
             }
@@ -590,14 +591,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
     /** Also records the first copy (late or not) so that later copies are recognised. */
     private boolean isDuplicate(String userId, Event e, long asOf) {
-        Bytes key = StoreKeys.dedup(userId, e.eventId());
-        Long firstTs = dedup.get(key);
-        if (firstTs != null && asOf - firstTs <= dedupWindowMs) {
-            return true;
-        }
-        // New, or a copy past the window (a new event, which becomes the reference for later copies).
-        dedup.put(key, e.ts());
-        return false;
+        return dedup.isDuplicate(StoreKeys.dedup(userId, e.eventId()), e.ts(), asOf);
     }
 
     private void acceptOrLate(Record<String, Validated> record, Validated.ValidEvent v, long before, long asOf) {
@@ -936,24 +930,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * only keeps the store at about the events of one window.
      */
     private void sweepDedup(int budget) {
-        if (streamTime == NONE) {
-            return;
+        if (streamTime != NONE) {
+            dedup.sweep(streamTime, budget);
         }
-        long limit = streamTime - dedupWindowMs; // ts < limit: streamTime - ts > window
-        int seen = 0;
-        try (KeyValueIterator<Bytes, Long> it = dedup.range(sweepCursor, null)) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, Long> kv = it.next();
-                if (seen++ >= budget) {
-                    sweepCursor = kv.key;
-                    return;
-                }
-                if (kv.value < limit) {
-                    dedup.put(kv.key, null);
-                }
-            }
-        }
-        sweepCursor = null;
     }
 
     private static List<Event> sessionOf(List<List<Event>> sessions, Event e) {

@@ -51,8 +51,10 @@ public final class SessionizerTopology {
     /** The events of open sessions, key (user_id, session seq, n): read back only to re-split. */
     public static final String SESSION_EVENTS_STORE = "session-events";
     public static final String STREAM_TIME_STORE = "stream-time";
-    /** First copies by (user_id, event_id), value their ts; expired by a sweep of the processor. */
-    public static final String DEDUP_STORE = "dedup";
+    /** First copies by (user_id, event_id), value their ts; its changelog carries them in batches (DedupStore). */
+    public static final String DEDUP_IDS_STORE = "dedup-ids";
+    /** First copies as earlier versions logged them, one entry per event: read until the window has passed them. */
+    public static final String LEGACY_DEDUP_STORE = "dedup";
     /** Global stores of the compacted lookup topics (raw values), queryable. */
     public static final String PROFILES_STORE = "user-profiles";
     public static final String PAGES_STORE = "page-info";
@@ -112,9 +114,11 @@ public final class SessionizerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STREAM_TIME_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
         // Uncached: every key is written once and read about once, so a cache saves no write and costs a sorted-map
-        // lookup per event (the dedup entries fill most of the thread's cache).
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(),
-                Serdes.Long()).withCachingDisabled());
+        // lookup per event; its changelog gets one record per commit, the batch of its new entries (DedupStore).
+        builder.addStateStore(DedupStore.builder(DEDUP_IDS_STORE));
+        // Kept so that an upgraded instance still knows the first copies logged before the upgrade (DedupIndex).
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEGACY_DEDUP_STORE),
+                Serdes.Bytes(), Serdes.Long()).withCachingDisabled());
         // Written behind by the processor: each changed header once per commit (HeaderStore).
         builder.addStateStore(HeaderStore.builder(SESSIONS_STORE));
         // Uncached: each event is written once and deleted once by key, never read on the common path.
@@ -146,7 +150,8 @@ public final class SessionizerTopology {
 
         Map<String, KStream<String, Output>> outputs = keyed.merge(rekeyed, Named.as("merge-by-user"))
                 .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag), Named.as("sessionize"),
-                        STREAM_TIME_STORE, DEDUP_STORE, SESSIONS_STORE, SESSION_EVENTS_STORE)
+                        STREAM_TIME_STORE, DEDUP_IDS_STORE, LEGACY_DEDUP_STORE, SESSIONS_STORE,
+                        SESSION_EVENTS_STORE)
                 .split(Named.as("output-"))
                 .branch((key, out) -> out.kind() == Output.Kind.SESSION, Branched.as("session"))
                 .defaultBranch(Branched.as("late"));

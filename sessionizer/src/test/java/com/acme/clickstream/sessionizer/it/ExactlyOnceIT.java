@@ -144,7 +144,7 @@ class ExactlyOnceIT {
                         }
                         committed.set(true);
                     }
-                    long lag = lag(admin, eventsTopic);
+                    long lag = lag(admin, APP_ID, eventsTopic);
                     List<String> open = openTransactions(admin);
                     if (lag > 0 && !open.isEmpty()) {
                         hit.set("lag " + lag + ", open transactions " + open);
@@ -169,7 +169,7 @@ class ExactlyOnceIT {
                 Events.send(eventsTopic, afterRestart);
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                         .until(() -> Events.readCommitted(sessionsTopic).size() >= expected.size()
-                                && lag(admin, eventsTopic) == 0);
+                                && lag(admin, APP_ID, eventsTopic) == 0);
             }
         }
         // The service stopped cleanly: every transaction is committed or aborted, nothing is pending.
@@ -202,14 +202,14 @@ class ExactlyOnceIT {
         }
     }
 
-    /** Records of the events topic past the application's committed offsets. */
-    static long lag(Admin admin, String topic) throws Exception {
+    /** Records of the events topic past the committed offsets of application (consumer group) {@code appId}. */
+    static long lag(Admin admin, String appId, String topic) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < Servers.EVENT_PARTITIONS; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
         Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata().get();
+                admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
         long lag = 0;
         for (var e : admin.listOffsets(latest).all().get().entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());

@@ -36,7 +36,9 @@ class SessionizeProcessorTest {
     /** The bytes store under the sessions store, to plant values of an earlier version. */
     KeyValueStore<Bytes, byte[]> rawHeaders;
     KeyValueStore<Bytes, byte[]> events;
-    KeyValueStore<Bytes, Long> dedup;
+    DedupStore dedup;
+    KeyValueStore<Bytes, Long> legacyDedup;
+    KeyValueStore<String, byte[]> streamTimes;
     SimpleMeterRegistry registry;
 
     @BeforeEach
@@ -44,8 +46,10 @@ class SessionizeProcessorTest {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(WALL0);
         registry = new SimpleMeterRegistry();
-        store(SessionizerTopology.STREAM_TIME_STORE, Serdes.String(), Serdes.ByteArray());
-        dedup = store(SessionizerTopology.DEDUP_STORE, Serdes.Bytes(), Serdes.Long());
+        streamTimes = store(SessionizerTopology.STREAM_TIME_STORE, Serdes.String(), Serdes.ByteArray());
+        dedup = dedupStore();
+        context.addStateStore(dedup);
+        legacyDedup = store(SessionizerTopology.LEGACY_DEDUP_STORE, Serdes.Bytes(), Serdes.Long());
         rawHeaders = Stores.inMemoryKeyValueStore(SessionizerTopology.SESSIONS_STORE).get();
         headers = HeaderStore.builder(new KeyValueBytesStoreSupplier() {
             @Override
@@ -154,6 +158,26 @@ class SessionizeProcessorTest {
         // A straggler written before what every source has passed is judged by the stream time reached: too late.
         p.process(rekeyed("u1", "d", T0 + 7 * MIN, 1015));
         assertThat(forwardedKeys()).containsExactly("u1:LATE", "u1:SESSION", "u1:LATE");
+    }
+
+    /**
+     * A producer that falls behind writes a burst whose records share one millisecond of record time (RunCommandCrashIT
+     * saw hundreds in one, spanning a minute of event time). Record time cannot order them, so a re-keyed record is
+     * judged only by records written in earlier milliseconds. (Judged with the records of its own millisecond, u1's
+     * event written before z was too late.)
+     */
+    @Test
+    void recordsOfTheSameMillisecondDoNotJudgeAReKeyedRecord() {
+        SessionizeProcessor p = processor();
+        p.init(context);
+        bothSources(p, 1000, false);
+        p.process(written("u1", "a", T0, 1005));
+        p.process(written("u9", "z", T0 + 40 * MIN, 1005));            // written after b below, in the same ms
+        p.process(rekeyed("u1", "b", T0 + MIN, 1005));
+        assertThat(context.forwarded()).isEmpty();                     // not late
+        bothSources(p, 1006, false);                                   // past the burst: u1's session is final
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+        assertThat(firstForwardedJson()).contains("\"event_count\":2");
     }
 
     /**
@@ -402,17 +426,202 @@ class SessionizeProcessorTest {
         assertThat(events.approximateNumEntries()).isZero();
     }
 
+    /**
+     * Entries past the window are swept and the store stays bounded; batches go whole (one tombstone each) once the
+     * window has passed their largest ts, in the order written.
+     */
     @Test
-    void dedupEntriesPastTheWindowAreSweptAndTheStoreStaysBounded() {
+    void dedupEntriesAndBatchesPastTheWindowGoAndTheStoreStaysBounded() {
         SessionizeProcessor p = processor();
         initCaughtUp(p);
-        // 20,000 events over 5.5 h of event time; the window is 1 h.
+        // 20,000 events over 5.5 h of event time, a commit every 100 events; the window is 1 h.
         for (int i = 0; i < 20_000; i++) {
             p.process(event("u" + (i % 50), "e" + i, T0 + i * 1_000L));
+            if (i % 100 == 99) {
+                commit();
+            }
         }
         long windowEvents = Duration.ofHours(1).toMillis() / 1_000;
         // Every sweep step visits 1024 entries per 512 events: at most two windows' worth is ever kept.
-        assertThat(dedup.approximateNumEntries()).isBetween(windowEvents, 2 * windowEvents + 1024);
+        assertThat((long) entries(dedup).size()).isBetween(windowEvents, 2 * windowEvents + 1024);
+        // Batch k holds events 100k..100k+99; the last sweep (event 19,968) expires those whose last event is more
+        // than 3,600 s behind: k <= 162 of 200.
+        assertThat(heads(dedup)).isEqualTo(200 - 163);
+        assertThat(dedup.unsent.stream().filter(kv -> kv.value == null).count()).isEqualTo(163);
+        assertThat(batchRecords(dedup)).isEqualTo(200);
+    }
+
+    private DedupStore dedupStore() {
+        DedupStore store = new DedupStore(Stores.inMemoryKeyValueStore(SessionizerTopology.DEDUP_IDS_STORE).get(), true);
+        store.init(context.getStateStoreContext(), store);
+        return store;
+    }
+
+    /** What Kafka Streams does at a commit: flush the record caches (the dedup batch, the headers). */
+    private void commit() {
+        dedup.flushCache();
+        headers.flush();
+    }
+
+    private double duplicates() {
+        return registry.get("sessionizer.events.duplicate").counter().count();
+    }
+
+    private static Bytes dedupKey(String user, String id) {
+        return StoreKeys.dedup(user, id);
+    }
+
+    /** The store's entries (not its batch heads). */
+    private static List<org.apache.kafka.streams.KeyValue<Bytes, byte[]>> entries(DedupStore store) {
+        List<org.apache.kafka.streams.KeyValue<Bytes, byte[]>> all = new java.util.ArrayList<>();
+        try (var it = store.range(null, DedupStore.ENTRIES_END)) {
+            it.forEachRemaining(all::add);
+        }
+        return all;
+    }
+
+    private static long heads(DedupStore store) {
+        return store.approximateNumEntries() - entries(store).size();
+    }
+
+    /** The changelog records the store sent, as a restore reads them. */
+    private static List<org.apache.kafka.streams.KeyValue<byte[], byte[]>> changelog(DedupStore store) {
+        return store.unsent.stream().map(kv -> org.apache.kafka.streams.KeyValue.pair(kv.key.get(), kv.value)).toList();
+    }
+
+    private static long batchRecords(DedupStore store) {
+        return store.unsent.stream().filter(kv -> kv.value != null).count();
+    }
+
+    /** First copies go to the changelog as one batch record per commit, not one record per event. */
+    @Test
+    void firstCopiesAreLoggedOncePerCommitAsOneBatch() {
+        SessionizeProcessor p = processor();
+        initCaughtUp(p);
+        for (int i = 0; i < 100; i++) {
+            p.process(event("u" + (i % 7), "e" + i, T0 + i * 1_000L));
+        }
+        p.process(event("u0", "e0", T0 + 100_000));               // a copy: a duplicate, not recorded again
+        assertThat(duplicates()).isEqualTo(1.0);
+        assertThat(dedup.unsent).isEmpty();                       // nothing logged before the commit
+        commit();
+        assertThat(dedup.unsent).hasSize(1);
+        assertThat(entries(dedup)).hasSize(100);
+        assertThat(heads(dedup)).isEqualTo(1);
+        commit();                                                 // a commit with nothing new: no batch
+        assertThat(dedup.unsent).hasSize(1);
+        p.process(event("u1", "e100", T0 + 101_000));
+        commit();
+        assertThat(dedup.unsent).hasSize(2);
+        assertThat(dedup.unsent.get(1).key.get()).startsWith(DedupStore.BATCH, 0, 0, 0, 0, 0, 0, 0, 1);
+    }
+
+    /**
+     * After a crash Kafka Streams wipes the task's local state (exactly_once_v2) and restores it from the committed
+     * changelog: the batches give back every committed first copy, and one that was never committed is new.
+     */
+    @Test
+    void aWipedStoreIsRestoredFromItsCommittedBatches() {
+        SessionizeProcessor p = processor();
+        initCaughtUp(p);
+        p.process(event("u1", "a", T0));
+        p.process(event("u2", "b", T0 + 1_000));
+        commit();
+        p.process(event("u1", "c", T0 + 2_000));
+        commit();
+        p.process(event("u1", "d", T0 + 3_000));                  // not committed
+        dedup.clearCache();                                       // a dirty close
+        p.close();
+        List<org.apache.kafka.streams.KeyValue<byte[], byte[]>> committed = changelog(dedup);
+        dedup = dedupStore();                                     // wiped
+        context.addStateStore(dedup);
+        dedup.restore(committed);
+        assertThat(entries(dedup)).hasSize(3);
+        initCaughtUp(p);
+        p.process(event("u1", "a", T0 + 4_000));
+        p.process(event("u2", "b", T0 + 4_000));
+        p.process(event("u1", "c", T0 + 4_000));
+        assertThat(duplicates()).isEqualTo(3.0);
+        p.process(event("u1", "d", T0 + 4_000));                  // its first copy was rolled back with its commit
+        assertThat(duplicates()).isEqualTo(3.0);
+        commit();
+        assertThat(dedup.unsent.get(0).key.get()).startsWith(DedupStore.BATCH, 0, 0, 0, 0, 0, 0, 0, 2); // numbers go on
+    }
+
+    /**
+     * A standby applies the batches as they come, so a promoted standby has the entries at hand; the tombstone of an
+     * expired batch also lets it delete the entries the window has passed, which nothing else would on a standby.
+     */
+    @Test
+    void aStandbyKeepsTheEntriesWarmAndDropsWhatTheWindowPassed() {
+        SessionizeProcessor p = processor();
+        initCaughtUp(p);
+        for (int i = 0; i < 8_000; i++) {                         // 8,000 s of event time, a commit every 100 events
+            p.process(event("u" + (i % 50), "e" + i, T0 + i * 1_000L));
+            if (i % 100 == 99) {
+                commit();
+            }
+        }
+        DedupStore standby = new DedupStore(Stores.inMemoryKeyValueStore("standby").get(), true);
+        standby.init(new MockProcessorContext<>().getStateStoreContext(), standby);
+        List<org.apache.kafka.streams.KeyValue<byte[], byte[]>> log = changelog(dedup);
+        for (int from = 0; from < log.size(); from += 10) {       // as the changelog is read, in polls
+            standby.restore(log.subList(from, Math.min(log.size(), from + 10)));
+        }
+        // Live on the active: the batches past the window went by tombstones; entries of live batches are all there.
+        assertThat(heads(standby)).isEqualTo(heads(dedup));
+        List<Long> standbyTs = entries(standby).stream().map(kv -> java.nio.ByteBuffer.wrap(kv.value).getLong()).toList();
+        long oldestLive = T0 + (8_000 - heads(dedup) * 100) * 1_000L;
+        assertThat(standbyTs).contains(oldestLive, T0 + 7_999_000L);
+        // What the tombstones put behind the window is gone (within a bounded remainder of the sweep).
+        assertThat(standbyTs.stream().filter(ts -> ts < oldestLive - Duration.ofHours(1).toMillis()).count())
+                .isLessThan(2_500);
+        assertThat(entries(standby).size()).isLessThan(2 * 3_600 + 2_500);
+    }
+
+    /** A batch is cut at its size cap within a commit interval, so that no record outgrows the broker's limit. */
+    @Test
+    void aBatchIsCutAtItsSizeCapAndRestoresWhole() {
+        SessionizeProcessor p = processor();
+        initCaughtUp(p);
+        String pad = "x".repeat(30);
+        for (int i = 0; i < 10_000; i++) {
+            p.process(event("u" + (i % 10), String.format("%05d", i) + pad, T0 + i));
+        }
+        commit();
+        // 10,000 entries of 48 bytes (length 1, key 4 + 2 + 35, ts 8): three full batches and the rest at the commit.
+        assertThat(dedup.unsent).hasSize(4);
+        assertThat(dedup.unsent).allSatisfy(kv -> assertThat(kv.value.length).isLessThan(DedupStore.BATCH_BYTES + 64));
+        p.close();
+        List<org.apache.kafka.streams.KeyValue<byte[], byte[]>> committed = changelog(dedup);
+        dedup = dedupStore();
+        context.addStateStore(dedup);
+        dedup.restore(committed);
+        initCaughtUp(p);
+        for (int i = 0; i < 10_000; i += 999) {
+            p.process(event("u" + (i % 10), String.format("%05d", i) + pad, T0 + 10_000));
+        }
+        assertThat(duplicates()).isEqualTo(11.0);
+        assertThat(entries(dedup)).hasSize(10_000);
+    }
+
+    /**
+     * An instance upgraded from a version that logged one dedup entry per event still recognises copies of the
+     * events before the upgrade, and the old store drains away by the window.
+     */
+    @Test
+    void firstCopiesLoggedByAnEarlierVersionCountUntilTheWindowPassesThem() {
+        legacyDedup.put(dedupKey("u1", "old"), T0);
+        SessionizeProcessor p = processor();
+        initCaughtUp(p);
+        p.process(event("u1", "old", T0 + 1_000));
+        assertThat(duplicates()).isEqualTo(1.0);
+        for (int i = 0; i < 5_000; i++) {                         // 83 minutes of event time
+            p.process(event("u2", "e" + i, T0 + i * 1_000L));
+        }
+        assertThat(legacyDedup.approximateNumEntries()).isZero();
+        p.process(event("u1", "old", T0 + 4_999_000));            // a copy past the window: a new event
+        assertThat(duplicates()).isEqualTo(1.0);
     }
 
     /** A value of the earlier layout (a user's whole event buffer) is moved into the new stores at task init. */
