@@ -398,14 +398,15 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (processedStreamTime() != NONE) {
             long idleSince = lastActivityWall + idleAfterMs;
             if (now > idleSince) {
-                // Idle: nothing is on its way any more, so what waited for the sources' confirmation is confirmed.
-                long candidate = Math.max(baseStreamTime + (now - idleSince), processedStreamTime());
-                if (!ledger.isEmpty()) {
-                    ledger.foldUpTo(Long.MAX_VALUE);
-                    ledgerChanged = true;
-                }
-                if (streamTime == NONE || candidate > streamTime) {
-                    setStreamTime(candidate);
+                // Idle, but only once every record processed here is confirmed by every source: a record re-keyed
+                // here by another partition's task may still be on its way through the repartition topic, whatever
+                // the lags of the events topic say (fetched is not processed), and its source's marks come after it.
+                foldConfirmed();
+                if (ledger.isEmpty()) {
+                    long candidate = Math.max(baseStreamTime + (now - idleSince), processedStreamTime());
+                    if (streamTime == NONE || candidate > streamTime) {
+                        setStreamTime(candidate);
+                    }
                 }
             }
             settleDue();

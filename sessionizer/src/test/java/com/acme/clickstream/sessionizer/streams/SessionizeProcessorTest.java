@@ -224,6 +224,31 @@ class SessionizeProcessorTest {
         assertThat(firstForwardedJson()).contains("\"event_count\":2");
     }
 
+    /**
+     * Idle is no confirmation. After a crash every partition of the events topic can be fetched (lag 0 everywhere)
+     * while another partition's task has not yet sent what it re-keys here: an idle advance that took every record
+     * processed here as final judged those records too late (RunCommandCrashIT: 9 mis-keyed first events of sessions
+     * on the late topic). The idle advance waits until the sources have confirmed what was processed here.
+     */
+    @Test
+    void anIdlePartitionWaitsForTheSourcesToConfirmWhatItProcessed() {
+        SessionizeProcessor p = new SessionizeProcessor(Fixture.RULES, new SessionizerMetrics(registry),
+                "clickstream.events", partition -> java.util.OptionalLong.of(0));
+        p.init(context);
+        bothSources(p, 1000, false);
+        p.process(written("u1", "a", T0, 1001));
+        p.process(written("u9", "z", T0 + 40 * MIN, 1010));            // far ahead: u1's session would be final
+        long idle = WALL0 + Fixture.RULES.idleAdvanceAfter().toMillis() + 1_000;
+        context.setCurrentSystemTimeMs(idle);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(idle);
+        assertThat(context.forwarded()).as("nothing confirmed past record time 1000: nothing final").isEmpty();
+        p.process(rekeyed("u1", "b", T0 + 5 * MIN, 1005));             // source 1's record, arriving now
+        assertThat(context.forwarded()).as("not too late").isEmpty();
+        bothSources(p, 1010, false);
+        assertThat(forwardedKeys()).containsExactly("u1:SESSION");
+        assertThat(firstForwardedJson()).contains("\"event_count\":2");
+    }
+
     /** Until every source has reported since init, nothing is final; a quiet source holds nothing back. */
     @Test
     void finalizationWaitsForEverySourceAndIgnoresCaughtUpOnes() {
