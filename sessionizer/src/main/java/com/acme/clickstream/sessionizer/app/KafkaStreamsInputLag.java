@@ -105,6 +105,17 @@ public class KafkaStreamsInputLag implements InputLag {
      */
     @Override
     public OptionalLong lastFetched(TopicPartition partition) {
+        return fromTaskMetadata(partition, TaskMetadata::endOffsets);
+    }
+
+    /** From the task's metadata: Kafka Streams updates it after each commit of the task ({@code -1} before any). */
+    @Override
+    public OptionalLong lastCommitted(TopicPartition partition) {
+        return fromTaskMetadata(partition, TaskMetadata::committedOffsets);
+    }
+
+    private OptionalLong fromTaskMetadata(TopicPartition partition,
+                                          java.util.function.Function<TaskMetadata, Map<TopicPartition, Long>> map) {
         KafkaStreams ks = streams;
         if (ks == null) {
             return OptionalLong.empty();
@@ -112,9 +123,9 @@ public class KafkaStreamsInputLag implements InputLag {
         try {
             for (ThreadMetadata thread : ks.metadataForLocalThreads()) {
                 for (TaskMetadata task : thread.activeTasks()) {
-                    Long end = task.endOffsets().get(partition);
-                    if (end != null) {
-                        return OptionalLong.of(Math.max(-1, end));
+                    Long offset = map.apply(task).get(partition);
+                    if (offset != null) {
+                        return OptionalLong.of(Math.max(-1, offset));
                     }
                 }
             }

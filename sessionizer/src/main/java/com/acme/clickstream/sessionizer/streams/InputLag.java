@@ -33,6 +33,16 @@ public interface InputLag {
     }
 
     /**
+     * @return the offset its task last committed for {@code partition} (the next one to consume: every record before
+     *         it is processed, and what the task wrote for them is committed with it), {@code -1} before its first
+     *         commit since the task started, or empty when unknown. At or below {@link #lastFetched}, records handed to
+     *         the task are not processed and committed yet.
+     */
+    default OptionalLong lastCommitted(TopicPartition partition) {
+        return OptionalLong.empty();
+    }
+
+    /**
      * @return milliseconds since the consumer of {@code partition} last received a fetch response, as far as this
      *         instance has seen (it looks when asked, so this can be late by the time between two questions), or
      *         empty when unknown. While the broker is unreachable no response arrives, and {@link #lag} keeps its

@@ -398,15 +398,14 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (processedStreamTime() != NONE) {
             long idleSince = lastActivityWall + idleAfterMs;
             if (now > idleSince) {
-                // Idle, but only once every record processed here is confirmed by every source: a record re-keyed
-                // here by another partition's task may still be on its way through the repartition topic, whatever
-                // the lags of the events topic say (fetched is not processed), and its source's marks come after it.
-                foldConfirmed();
-                if (ledger.isEmpty()) {
-                    long candidate = Math.max(baseStreamTime + (now - idleSince), processedStreamTime());
-                    if (streamTime == NONE || candidate > streamTime) {
-                        setStreamTime(candidate);
-                    }
+                // Idle: nothing is on its way any more, so what waited for the sources' confirmation is confirmed.
+                long candidate = Math.max(baseStreamTime + (now - idleSince), processedStreamTime());
+                if (!ledger.isEmpty()) {
+                    ledger.foldUpTo(Long.MAX_VALUE);
+                    ledgerChanged = true;
+                }
+                if (streamTime == NONE || candidate > streamTime) {
+                    setStreamTime(candidate);
                 }
             }
             settleDue();
@@ -418,11 +417,12 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
     /**
      * Whether the task's partition of the events topic is known to hold records not consumed yet, or another source
-     * partition may still send a backlog of re-keyed records here (its consumer lag is above 0, or it has not
-     * reported since init). The repartition topic's own lag says nothing: the marks keep arriving on it, and a
-     * source's backlog is not on it yet. Live traffic on other partitions does not count: what it re-keys here
-     * arrives within a commit interval and is activity then. This partition's own marks are not needed here: its
-     * lag is read directly, without their delay.
+     * partition may still send a backlog of re-keyed records here (its consumer lag is above 0, it has fetched
+     * records not processed and committed yet, or, for a partition consumed elsewhere, its last mark said it had
+     * records to process or it has not reported since init). The repartition topic's own lag says nothing: the marks
+     * keep arriving on it, and a source's backlog is not on it yet. Live traffic on other partitions does not count:
+     * what it re-keys here arrives within a commit interval and is activity then. This partition's own marks are not
+     * needed here: its lag is read directly, and its fetched records are processed by this task.
      */
     private boolean inputBehind() {
         OptionalLong lag = inputLag.lag(input);
@@ -436,13 +436,31 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             if (s == task.partition()) {
                 continue;
             }
-            // A partition this instance consumes itself: its lag is at hand, without the marks' delay.
-            OptionalLong local = inputLag.lag(new TopicPartition(eventsTopic, s));
-            if (local.isPresent() ? local.getAsLong() > 0 : sourceHold[s] == NONE || sourceBehind[s]) {
+            // A partition this instance consumes itself: its lag and its task's offsets are at hand, without the
+            // marks' delay.
+            TopicPartition source = new TopicPartition(eventsTopic, s);
+            OptionalLong local = inputLag.lag(source);
+            if (local.isPresent() ? local.getAsLong() > 0 || uncommitted(source)
+                    : sourceHold[s] == NONE || sourceBehind[s]) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether records fetched for a source partition's task here are not yet processed and committed. A lag of 0
+     * counts fetched records as consumed, but what the source's task re-keys from them is on its way only once they
+     * are processed, and visible here once committed (after a restart the task may still be restoring while its
+     * consumer has fetched the backlog). Committed, the offset is past the last record fetched.
+     */
+    private boolean uncommitted(TopicPartition source) {
+        OptionalLong fetched = inputLag.lastFetched(source);
+        if (fetched.isEmpty() || fetched.getAsLong() < 0) {
+            return false;
+        }
+        OptionalLong committed = inputLag.lastCommitted(source);
+        return committed.isEmpty() || committed.getAsLong() <= fetched.getAsLong();
     }
 
     /** Whether the record came through the repartition topic (rather than straight from the events topic). */

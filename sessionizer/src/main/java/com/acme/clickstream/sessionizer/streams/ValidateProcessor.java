@@ -142,10 +142,12 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
             firstReportWall = now;
         }
         OptionalLong lag = inputLag.lag(source);
-        boolean behind = lag.isPresent() && lag.getAsLong() > 0;
+        // Behind: records to process, on the broker (lag) or fetched into Kafka Streams' buffer and not processed yet
+        // (a lag of 0 counts fetched records as consumed); either way what it re-keys is not on its way yet.
+        boolean behind = lag.isPresent() && lag.getAsLong() > 0 || buffered(now);
         boolean current = currentView(now);
         lastReportWall = now;
-        boolean quiet = !processedSinceReport && !behind && !buffered(now) && current;
+        boolean quiet = !processedSinceReport && !behind && current;
         processedSinceReport = false;
         // Only what changed, and a heartbeat: marks go to every partition, and each is read by every task.
         if (reported && progress == sentProgress && quiet == sentQuiet && behind == sentBehind

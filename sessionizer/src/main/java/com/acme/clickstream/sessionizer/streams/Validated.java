@@ -22,7 +22,8 @@ sealed interface Validated {
      * it forwarded: {@code source} of {@code sources} partitions of the events topic has processed every record up to
      * record timestamp {@code progress} ({@link Long#MIN_VALUE}: none yet). {@code quiet}: it processed nothing since
      * its last mark and had nothing left to consume, so it holds no partition's finalization back; {@code behind}:
-     * its consumer lag was above 0, so no partition may count as idle (see {@link SessionizeProcessor});
+     * it had records to process (a consumer lag above 0, or records fetched and not processed yet), so no partition
+     * may count as idle (see {@link SessionizeProcessor});
      * {@code sentAt}: the sender's wall clock, so that a task started after it can tell a mark of an earlier run,
      * read again from the topic after a crash, from a current one.
      */

@@ -82,6 +82,8 @@ class KafkaStreamsInputLagIT {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1);
         // The same isolation as under exactly_once_v2, where the lag is measured from the last stable offset.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        // The service's commit interval: the committed offsets are asserted, and the default waits 30 s.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
 
         KafkaStreamsInputLag inputLag = new KafkaStreamsInputLag();
         TopicPartition input = new TopicPartition(topic, 0);
@@ -98,6 +100,7 @@ class KafkaStreamsInputLagIT {
             // The task's metadata: the last offset a poll handed it (the record it is held on), not processed yet.
             assertThat(inputLag.lastFetched(input)).as("last fetched while held on the first record")
                     .isEqualTo(OptionalLong.of(0));
+            assertThat(inputLag.lastCommitted(input)).as("nothing committed since the start").isEqualTo(OptionalLong.of(-1));
             assertThat(inputLag.lastFetched(new TopicPartition("another-topic", 0))).isEmpty();
             assertThat(inputLag.lag(new TopicPartition(topic, 1))).as("a partition that does not exist").isEmpty();
             assertThat(inputLag.lag(new TopicPartition("another-topic", 0))).as("a topic this instance does not read").isEmpty();
@@ -106,6 +109,10 @@ class KafkaStreamsInputLagIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> processed.get() == RECORDS && inputLag.lag(input).equals(OptionalLong.of(0)));
             assertThat(inputLag.lastFetched(input)).isEqualTo(OptionalLong.of(RECORDS - 1));
+            // Committed past the last record fetched: every record handed to the task is processed and committed.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> inputLag.lastCommitted(input).equals(OptionalLong.of(RECORDS)));
+            assertThat(inputLag.lastCommitted(new TopicPartition("another-topic", 0))).isEmpty();
             // The main consumer's fetch-total: caught up, it long-polls (500 ms), so responses keep coming and a
             // change is seen within the 1.5 s that the validate step takes for a current view.
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.acme.clickstream.sessionizer.model.Event;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -225,28 +226,56 @@ class SessionizeProcessorTest {
     }
 
     /**
-     * Idle is no confirmation. After a crash every partition of the events topic can be fetched (lag 0 everywhere)
-     * while another partition's task has not yet sent what it re-keys here: an idle advance that took every record
-     * processed here as final judged those records too late (RunCommandCrashIT: 9 mis-keyed first events of sessions
-     * on the late topic). The idle advance waits until the sources have confirmed what was processed here.
+     * A lag of 0 counts fetched records as consumed. After a crash every partition of the events topic can be fetched
+     * (lag 0 everywhere) while another partition's task has not processed its part yet (restoring, or its records
+     * still in Kafka Streams' buffer), so what it re-keys here is not on its way: idle then took every record
+     * processed here as final and judged those records too late (RunCommandCrashIT: 9 mis-keyed first events of
+     * sessions on the late topic). A source partition consumed here is behind until its task has committed past the
+     * last record fetched for it.
      */
     @Test
-    void anIdlePartitionWaitsForTheSourcesToConfirmWhatItProcessed() {
+    void aSourceWithFetchedRecordsNotCommittedKeepsThePartitionFromIdling() {
+        TopicPartition source1 = new TopicPartition("clickstream.events", 1);
+        long[] committed = {30};
+        InputLag fetchedNotCommitted = new InputLag() {
+            @Override
+            public java.util.OptionalLong lag(TopicPartition partition) {
+                return java.util.OptionalLong.of(0);                   // everything fetched
+            }
+
+            @Override
+            public java.util.OptionalLong lastFetched(TopicPartition partition) {
+                return java.util.OptionalLong.of(partition.equals(source1) ? 41 : -1);
+            }
+
+            @Override
+            public java.util.OptionalLong lastCommitted(TopicPartition partition) {
+                return java.util.OptionalLong.of(partition.equals(source1) ? committed[0] : -1);
+            }
+        };
         SessionizeProcessor p = new SessionizeProcessor(Fixture.RULES, new SessionizerMetrics(registry),
-                "clickstream.events", partition -> java.util.OptionalLong.of(0));
+                "clickstream.events", fetchedNotCommitted);
         p.init(context);
         bothSources(p, 1000, false);
         p.process(written("u1", "a", T0, 1001));
         p.process(written("u9", "z", T0 + 40 * MIN, 1010));            // far ahead: u1's session would be final
-        long idle = WALL0 + Fixture.RULES.idleAdvanceAfter().toMillis() + 1_000;
-        context.setCurrentSystemTimeMs(idle);
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(idle);
-        assertThat(context.forwarded()).as("nothing confirmed past record time 1000: nothing final").isEmpty();
-        p.process(rekeyed("u1", "b", T0 + 5 * MIN, 1005));             // source 1's record, arriving now
+        long idleAfter = Fixture.RULES.idleAdvanceAfter().toMillis();
+        punctuateAt(WALL0 + idleAfter + 1_000);
+        assertThat(context.forwarded()).as("not idle: source 1 has offsets 31..41 to process").isEmpty();
+        p.process(rekeyed("u1", "b", T0 + 5 * MIN, 1005));             // source 1's record, once it processed them
         assertThat(context.forwarded()).as("not too late").isEmpty();
-        bothSources(p, 1010, false);
+        committed[0] = 42;
+        long processedB = context.currentSystemTimeMs();
+        punctuateAt(processedB + 1);                                    // the idle period starts from b
+        assertThat(context.forwarded()).isEmpty();
+        punctuateAt(processedB + idleAfter + 1_000);                    // idle: stream time advances past u1's session
         assertThat(forwardedKeys()).containsExactly("u1:SESSION");
         assertThat(firstForwardedJson()).contains("\"event_count\":2");
+    }
+
+    private void punctuateAt(long wall) {
+        context.setCurrentSystemTimeMs(wall);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(wall);
     }
 
     /** Until every source has reported since init, nothing is final; a quiet source holds nothing back. */

@@ -54,6 +54,8 @@ class ValidateProcessorTest {
 
         punctuate();                                   // offsets 1..3 wait in the buffer
         assertThat(lastMark().quiet()).as("records 1..3 fetched, not processed").isFalse();
+        // And behind: what it re-keys from them is not on its way yet, so no partition may count as idle.
+        assertThat(lastMark().behind()).as("records 1..3 fetched, not processed").isTrue();
 
         process(1, "u1", "e1");
         process(2, "u2", "e2");
@@ -62,6 +64,7 @@ class ValidateProcessorTest {
         assertThat(lastMark().quiet()).isFalse();
         punctuate();                                   // nothing since, nothing buffered, lag 0
         assertThat(lastMark().quiet()).isTrue();
+        assertThat(lastMark().behind()).isFalse();
 
         inputs.lastFetched = 4L;                        // the next poll hands offset 4 over
         punctuate();
