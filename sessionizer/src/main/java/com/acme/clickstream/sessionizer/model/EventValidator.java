@@ -34,12 +34,15 @@ public final class EventValidator {
             "user_agent"};
 
     private final ObjectMapper mapper;
+    private final JsonFactory streamingFactory;
     private final long maxFutureSkewMs;
 
     public EventValidator(Duration maxFutureSkew) {
         this.maxFutureSkewMs = maxFutureSkew.toMillis();
         // Duplicate keys make an event ambiguous ({"ts":1,"ts":2}): rejected as not_json, like trailing data.
         JsonFactory factory = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        // The streaming pass checks names itself (FieldNames): Jackson's check allocates a hash set per object.
+        this.streamingFactory = JsonFactory.builder().build();
         this.mapper = JsonMapper.builder(factory)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -78,13 +81,24 @@ public final class EventValidator {
         long tsMillis = -1;
         String[] optional = new String[OPTIONAL_STRINGS.length];
         BigDecimal amount = null;
-        try (JsonParser p = mapper.getFactory().createParser(value)) {
+        int known = 0; // the contract's fields seen, one bit each: a second one is a duplicate name
+        FieldNames others = null;
+        try (JsonParser p = streamingFactory.createParser(value)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
+                int bit = knownFieldBit(name);
+                if (bit != 0) {
+                    if ((known & bit) != 0) {
+                        return null;
+                    }
+                    known |= bit;
+                } else if (!(others = others == null ? new FieldNames() : others).add(name)) {
+                    return null;
+                }
                 JsonToken v = p.nextToken();
                 switch (name) {
                     case "event_id" -> eventId = stringOrNull(p, v);
@@ -114,8 +128,9 @@ public final class EventValidator {
                             } else if (v != JsonToken.VALUE_NULL) {
                                 return null;
                             }
-                        } else {
-                            p.skipChildren();
+                        } else if ((v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY)
+                                && !FieldNames.skipNested(p)) {
+                            return null;
                         }
                     }
                 }
@@ -298,6 +313,84 @@ public final class EventValidator {
 
     private static String stringOrNull(JsonParser p, JsonToken v) throws IOException {
         return v == JsonToken.VALUE_STRING ? p.getText() : null;
+    }
+
+    /** The bit of a field the streaming pass reads, 0 for any other name. */
+    private static int knownFieldBit(String name) {
+        return switch (name) {
+            case "event_id" -> 1;
+            case "user_id" -> 1 << 1;
+            case "type" -> 1 << 2;
+            case "ts" -> 1 << 3;
+            case "amount" -> 1 << 4;
+            default -> {
+                int i = optionalIndex(name);
+                yield i < 0 ? 0 : 1 << (5 + i);
+            }
+        };
+    }
+
+    /**
+     * The names of one JSON object so far, for the streaming pass's duplicate check: a list searched linearly, as
+     * objects in events are small. An object with more names than {@link #MAX} is left to the tree (whose check is a
+     * hash set), so that a crafted record with thousands of names costs no quadratic search.
+     */
+    static final class FieldNames {
+        static final int MAX = 32;
+        private final String[] names = new String[MAX];
+        private int size;
+
+        /** False when the name was seen before in this object, or the object has too many names to check here. */
+        boolean add(String name) {
+            if (size == MAX) {
+                return false;
+            }
+            for (int i = 0; i < size; i++) {
+                if (names[i].equals(name)) {
+                    return false;
+                }
+            }
+            names[size++] = name;
+            return true;
+        }
+
+        /**
+         * Skips the object or array the parser is at, checking the names of every object in it. False at a duplicate
+         * name (or an object too large to check here).
+         */
+        static boolean skipNested(JsonParser p) throws IOException {
+            java.util.ArrayDeque<FieldNames> objects = new java.util.ArrayDeque<>();
+            if (p.currentToken() == JsonToken.START_OBJECT) {
+                objects.push(new FieldNames());
+            }
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken t = p.nextToken();
+                if (t == null) {
+                    throw new IOException("unexpected end of input");
+                }
+                switch (t) {
+                    case START_OBJECT -> {
+                        objects.push(new FieldNames());
+                        depth++;
+                    }
+                    case START_ARRAY -> depth++;
+                    case END_OBJECT -> {
+                        objects.pop();
+                        depth--;
+                    }
+                    case END_ARRAY -> depth--;
+                    case FIELD_NAME -> {
+                        if (!objects.element().add(p.currentName())) {
+                            return false;
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            return true;
+        }
     }
 
     private static int optionalIndex(String name) {

@@ -62,20 +62,43 @@ final class Bin {
 
         @Override
         public void str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            varint(b.length);
-            bytes(b);
+            if (!ascii(s, 0)) {
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                varint(b.length);
+                bytes(b);
+            }
         }
 
         @Override
         public void nstr(String s) {
             if (s == null) {
                 varint(0);
-            } else {
+            } else if (!ascii(s, 1)) {
                 byte[] b = s.getBytes(StandardCharsets.UTF_8);
                 varint(b.length + 1);
                 bytes(b);
             }
+        }
+
+        /**
+         * Writes (length + lengthOffset) and the string straight into the buffer when it is all ASCII, as ids, types
+         * and paths nearly always are (one byte per char: no encoded copy per string); false, with nothing written,
+         * otherwise.
+         */
+        private boolean ascii(String s, int lengthOffset) {
+            int n = s.length();
+            int start = pos;
+            ensure(5 + n);
+            varint(n + lengthOffset);
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    pos = start;
+                    return false;
+                }
+                buf[pos++] = (byte) c;
+            }
+            return true;
         }
 
         /** A decimal or null. */
@@ -101,8 +124,9 @@ final class Bin {
             pos = 0;
         }
 
+        /** A copy of what was written: the buffer itself may be reused ({@link #reset}). */
         byte[] toArray() {
-            return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
+            return Arrays.copyOf(buf, pos);
         }
     }
 

@@ -22,9 +22,13 @@ final class SessionJson {
     private SessionJson() {
     }
 
+    /** One buffer per stream thread, reset per session: only the finished bytes are allocated per session. */
+    private static final ThreadLocal<ByteArrayBuilder> BUFFER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
+
     static byte[] write(Session s) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(512);
-             JsonGenerator g = FACTORY.createGenerator(out)) {
+        ByteArrayBuilder out = BUFFER.get();
+        out.reset();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("session_id", s.sessionId());
             g.writeStringField("user_id", s.userId());

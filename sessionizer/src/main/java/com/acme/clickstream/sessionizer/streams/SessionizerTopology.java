@@ -125,53 +125,42 @@ public final class SessionizerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_EVENTS_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
 
-        KStream<byte[], Validated> validated = builder
+        // Keyed by user id as it leaves validation: the keyed path goes straight on, without a re-keying step.
+        KStream<String, Validated> validated = builder
                 .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events-source"))
                 .process(() -> new ValidateProcessor(validator, metrics, partitionCounts, topics.events(), inputLag),
                         Named.as("validate"));
 
-        Map<String, KStream<byte[], Validated>> routes = validated.split(Named.as("route-"))
+        Map<String, KStream<String, Validated>> routes = validated.split(Named.as("route-"))
                 .branch((key, value) -> value instanceof Validated.InvalidRecord, Branched.as("invalid"))
                 .branch((key, value) -> value instanceof Validated.ValidEvent v && v.onItsPartition(),
                         Branched.as("keyed"))
                 .defaultBranch(Branched.as("mis-keyed")); // and the source's marks, which go to every partition
 
         routes.get("route-invalid")
-                .mapValues(v -> ((Validated.InvalidRecord) v).raw(), Named.as("dlq-original-value"))
+                .map(SessionizerTopology::dlqRecord, Named.as("dlq-original-record"))
                 .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
 
-        KStream<String, Validated> keyed = routes.get("route-keyed")
-                .map(SessionizerTopology::byUserId, Named.as("keyed-as-string"));
+        KStream<String, Validated> keyed = routes.get("route-keyed");
         KStream<String, Validated> rekeyed = routes.get("route-mis-keyed")
-                .map(SessionizerTopology::byUserId, Named.as("rekey-by-user-id"))
                 .repartition(Repartitioned.<String, Validated>as(REPARTITION_NAME)
                         .withKeySerde(Serdes.String()).withValueSerde(new ValidEventSerde(validator))
                         .withStreamPartitioner(new ByUserOrEveryPartition()));
 
-        Map<String, KStream<String, Output>> outputs = keyed.merge(rekeyed, Named.as("merge-by-user"))
+        keyed.merge(rekeyed, Named.as("merge-by-user"))
                 .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag), Named.as("sessionize"),
                         STREAM_TIME_STORE, DEDUP_IDS_STORE, LEGACY_DEDUP_STORE, SESSIONS_STORE,
                         SESSION_EVENTS_STORE)
-                .split(Named.as("output-"))
-                .branch((key, out) -> out.kind() == Output.Kind.SESSION, Branched.as("session"))
-                .defaultBranch(Branched.as("late"));
-
-        outputs.get("output-session")
-                .mapValues(Output::bytes, Named.as("session-json"))
-                .to(topics.sessions(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("sessions-sink"));
-        outputs.get("output-late")
-                .mapValues(Output::bytes, Named.as("late-original-value"))
-                .to(topics.late(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("late-sink"));
+                // One sink, its topic chosen per record: a final session or a too-late event, each as its bytes.
+                .to(Output.topic(topics), Produced.with(Serdes.String(), Output.SERDE).withName("output-sink"));
 
         return builder.build(topologyOverrides());
     }
 
-    /**
-     * A valid event keyed by its user id; a source's mark by the empty string, which is no user id (a repartition
-     * step drops records without a key).
-     */
-    private static KeyValue<String, Validated> byUserId(byte[] key, Validated value) {
-        return KeyValue.pair(value instanceof Validated.ValidEvent v ? v.userId() : "", value);
+    /** An invalid record as the DLQ gets it: its original key and value. */
+    private static KeyValue<byte[], byte[]> dlqRecord(String key, Validated value) {
+        Validated.InvalidRecord invalid = (Validated.InvalidRecord) value;
+        return KeyValue.pair(invalid.key(), invalid.raw());
     }
 
     /**

@@ -33,6 +33,11 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
     static final byte V3 = 0x03;
 
     private final UserStateSerde legacy = new UserStateSerde();
+    /**
+     * One buffer per thread, reused: every changed header is written once per commit, and only the finished value is
+     * allocated. Per thread, as the store's serde is shared by the tasks of all stream threads.
+     */
+    private static final ThreadLocal<Bin.Out> BUFFER = ThreadLocal.withInitial(() -> new Bin.Out(1024));
 
     @Override
     public byte[] serialize(String topic, UserHeader h) {
@@ -42,14 +47,13 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         if (h.legacyEvents != null) {
             throw new IllegalStateException("a header read from an earlier version must be migrated first");
         }
-        int tails = 0;
         for (UserHeader.Open o : h.open) {
             if (o.singleEvents()) {
                 throw new IllegalStateException("a session stored by an earlier version must be rewritten first");
             }
-            tails += o.tail.size();
         }
-        Bin.Out out = new Bin.Out(48 + 112 * h.open.size() + 48 * tails);
+        Bin.Out out = BUFFER.get();
+        out.reset();
         out.b(V3);
         StateCodec.writeFinal(out, h.lastFinal);
         out.i64(h.nextSeq);

@@ -29,7 +29,7 @@ import java.util.OptionalLong;
  * records forwarded before them, so a partition that has read a mark from this source has every re-keyed record this
  * source sent it up to that progress.
  */
-final class ValidateProcessor implements Processor<byte[], byte[], byte[], Validated> {
+final class ValidateProcessor implements Processor<byte[], byte[], String, Validated> {
 
     static final String H_REASON = "dlq.reason";
     static final String H_REASON_CODE = "dlq.reason.code";
@@ -38,6 +38,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     static final String H_OFFSET = "dlq.source.offset";
 
     private static final Logger LOG = Logger.getLogger(ValidateProcessor.class);
+    /** The key of a mark: no user id is empty, and the repartition step drops records without a key. */
+    static final String MARK_KEY = "";
     /** How often a source reports its progress: how long a partition may hold back finalization for it. */
     static final long MARK_INTERVAL_MS = 100;
     /** An unchanged report is sent again this often: a partition's task that starts anew learns it from these. */
@@ -62,7 +64,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     private final PartitionCounts partitionCounts;
     private final String eventsTopic;
     private final InputLag inputLag;
-    private ProcessorContext<byte[], Validated> context;
+    private ProcessorContext<String, Validated> context;
     private TopicPartition source;
     private Cancellable reporter;
     /** Of the source topic; learned at the first record or report (0: not yet). */
@@ -97,7 +99,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
     }
 
     @Override
-    public void init(ProcessorContext<byte[], Validated> context) {
+    public void init(ProcessorContext<String, Validated> context) {
         this.context = context;
         source = new TopicPartition(eventsTopic, context.taskId().partition());
         progress = NONE;
@@ -159,7 +161,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
         sentQuiet = quiet;
         sentBehind = behind;
         sentWall = now;
-        context.forward(new Record<>(null, (Validated) new Validated.Mark(source.partition(), sourcePartitions,
+        context.forward(new Record<>(MARK_KEY, (Validated) new Validated.Mark(source.partition(), sourcePartitions,
                 progress, quiet, behind, now), Math.max(0, progress)));
     }
 
@@ -232,14 +234,16 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], Valid
             result = new ValidationResult.Invalid(InvalidReason.NOT_JSON, "cannot validate: " + e);
         }
         if (result instanceof ValidationResult.Valid v) {
-            context.forward(record.withValue(new Validated.ValidEvent(v.userId(), v.event(), value,
-                    onItsUsersPartition(record.key(), v.userId()))));
+            boolean onItsPartition = onItsUsersPartition(record.key(), v.userId());
+            context.forward(record.withKey(v.userId()).withValue(
+                    new Validated.ValidEvent(v.userId(), v.event(), value, onItsPartition)));
         } else {
             ValidationResult.Invalid inv = (ValidationResult.Invalid) result;
             metrics.invalid(inv.reason());
             // The wall clock as record time: a DLQ record of replayed old data must not be deleted by the topic's
             // retention before anyone reads it.
-            context.forward(record.withValue((Validated) new Validated.InvalidRecord(value, inv.reason(), inv.message()))
+            context.forward(record.withKey((String) null)
+                    .withValue((Validated) new Validated.InvalidRecord(record.key(), value, inv.reason(), inv.message()))
                     .withHeaders(dlqHeaders(record.headers(), inv)).withTimestamp(context.currentSystemTimeMs()));
         }
     }

@@ -3,7 +3,11 @@ package com.acme.clickstream.sessionizer.streams;
 import com.acme.clickstream.sessionizer.model.Event;
 import com.acme.clickstream.sessionizer.model.InvalidReason;
 
-/** What the validate processor forwards: a valid event or an invalid record, both with the original bytes. */
+/**
+ * What the validate processor forwards, keyed by what the sessionize step partitions by: a valid event by its user
+ * id, a source's mark by the empty string (which is no user id), an invalid record by null; all with the original
+ * bytes.
+ */
 sealed interface Validated {
 
     /**
@@ -14,7 +18,8 @@ sealed interface Validated {
     record ValidEvent(String userId, Event event, byte[] raw, boolean onItsPartition) implements Validated {
     }
 
-    record InvalidRecord(byte[] raw, InvalidReason reason, String message) implements Validated {
+    /** {@code key}: the original key bytes, which the DLQ record keeps (the forwarded record is keyed by null). */
+    record InvalidRecord(byte[] key, byte[] raw, InvalidReason reason, String message) implements Validated {
     }
 
     /**

@@ -215,6 +215,7 @@ public final class Capacity {
             long twoThirds = -1;
             long done;
             long cpu = 0;
+            long allocated = 0;
             while (true) {
                 done = committed(admin, appId, end);
                 long now = System.nanoTime();
@@ -225,6 +226,7 @@ public final class Capacity {
                     twoThirds = now;
                 }
                 cpu = Math.max(cpu, streamThreadCpuNanos(mx, appId));
+                allocated = Math.max(allocated, streamThreadAllocatedBytes(mx, appId));
                 if (done >= total) {
                     break;
                 }
@@ -264,6 +266,10 @@ public final class Capacity {
                     v[1] / total)));
             System.out.printf("[capacity] %s threads=%d per event by topic (records/bytes, batched):%s%n", name,
                     threads, topicLine);
+            System.out.printf("[capacity] %s threads=%d stream-thread wall time by phase:%s%n", name, threads,
+                    wallTimeByPhase(streams, (finished - start) / 1e6 * threads));
+            System.out.printf("[capacity] %s threads=%d stream threads allocated %.0f bytes per event%n", name, threads,
+                    (double) allocated / total);
             Map<String, Long> threadCpu = cpuByThreadKind(mx, appId);
             StringBuilder kinds = new StringBuilder();
             long javaThreads = 0;
@@ -282,6 +288,43 @@ public final class Capacity {
                     (total - 2 * total / 3.0) / ((finished - twoThirds) / 1e9), cpu / 1e3 / total,
                     processCpu / 1e3 / total);
         }
+    }
+
+    /**
+     * Where the stream threads' wall time went, in % of (drain time x threads): Kafka Streams' own thread metrics
+     * (count x average latency of each phase, and the time blocked on clients), so a phase that waits on the broker
+     * (the transaction commit) shows next to the processing it holds up.
+     */
+    static String wallTimeByPhase(KafkaStreams streams, double wallMs) {
+        Map<String, Double> total = new java.util.TreeMap<>();
+        Map<String, double[]> latency = new HashMap<>();
+        for (var m : streams.metrics().entrySet()) {
+            if (!m.getKey().group().equals("stream-thread-metrics")
+                    || !(m.getValue().metricValue() instanceof Number value)) {
+                continue;
+            }
+            String n = m.getKey().name();
+            String thread = m.getKey().tags().get("thread-id");
+            double v = value.doubleValue();
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            if (n.equals("blocked-time-ns-total")) {
+                total.merge("blocked-on-clients", v / 1e6, Double::sum);
+            }
+            for (String phase : List.of("poll", "process", "commit", "punctuate")) {
+                if (n.equals(phase + "-total")) {
+                    latency.computeIfAbsent(thread + phase, k -> new double[2])[0] = v;
+                } else if (n.equals(phase + "-latency-avg")) {
+                    latency.computeIfAbsent(thread + phase, k -> new double[2])[1] = v;
+                }
+            }
+        }
+        latency.forEach((k, v) -> total.merge(k.replaceAll("^.*?(poll|process|commit|punctuate)$", "$1"),
+                v[0] * v[1], Double::sum));
+        StringBuilder out = new StringBuilder();
+        total.forEach((k, v) -> out.append(String.format(" %s=%.0f%%", k, 100 * v / wallMs)));
+        return out.toString();
     }
 
     /** CPU time of the JVM's threads so far, by what they do (the broker runs in this JVM too). */
@@ -343,6 +386,20 @@ public final class Capacity {
         } catch (java.io.IOException e) {
             // no per-thread figures
         }
+    }
+
+    /**
+     * Bytes allocated so far by the stream threads: unlike CPU time, it does not depend on what else the machine
+     * runs, so it compares builds across runs.
+     */
+    static long streamThreadAllocatedBytes(ThreadMXBean mx, String appId) {
+        long bytes = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(appId) && t.getName().contains("-StreamThread-")) {
+                bytes += Math.max(0, ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(t.getId()));
+            }
+        }
+        return bytes;
     }
 
     static long streamThreadCpuNanos(ThreadMXBean mx, String appId) {

@@ -86,6 +86,21 @@ class SessionSummarizerTest {
     }
 
     @Test
+    void sessionIdIsTheNameBasedUuidOfItsParts() {
+        // The contract's id: UUID v3 (MD5) of user_id, U+0000, session_start millis, U+0000, first event_id in UTF-8.
+        assertThat(SessionSummarizer.sessionId("u", 0, "e1")).isEqualTo("39b38538-8b25-3b1d-b172-952841d6546d");
+        String[][] parts = {{"user-42", "evt-1"}, {"\u00e9l\u00e8ve \ud83d\ude00", "\u4e8b\u4ef6"}, {"", ""}};
+        for (String[] p : parts) {
+            for (long start : new long[] {0, T0, Timestamps.MAX_EPOCH_MILLIS}) {
+                String name = p[0] + '\u0000' + start + '\u0000' + p[1];
+                assertThat(SessionSummarizer.sessionId(p[0], start, p[1])).isEqualTo(
+                        java.util.UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                                .toString());
+            }
+        }
+    }
+
+    @Test
     void unknownEnrichmentIsNull() {
         Session s = SessionSummarizer.summarize("u", List.of(page("a", T0, "/x")), null, p -> null, null);
         assertThat(s.landingPage()).isEqualTo("/x");

@@ -81,6 +81,35 @@ class StreamingValidationTest {
                 .isInstanceOf(ValidationResult.Valid.class);
     }
 
+    @Test
+    void duplicateNamesAtAnyDepthAreLeftToTheTreeWhichRejectsThem() {
+        String head = "{\"event_id\":\"e1\",\"user_id\":\"u1\",\"ts\":0,\"type\":\"click\"";
+        List<String> duplicates = List.of(
+                head + ",\"type\":\"click\"}",
+                head + ",\"utm_source\":\"a\",\"utm_source\":null}",
+                head + ",\"x\":1,\"y\":2,\"x\":3}",
+                head + ",\"x\":{\"a\":1,\"b\":{\"c\":[{\"d\":1,\"d\":2}]}}}",
+                head + ",\"x\":[{\"a\":1},{\"a\":1,\"b\":2,\"a\":3}]}");
+        for (String event : duplicates) {
+            byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
+            assertThat(validator.acceptStreaming(bytes, NOW, true)).as(event).isNull();
+            assertThat(validator.validate(bytes, NOW, true)).as(event)
+                    .isInstanceOfSatisfying(ValidationResult.Invalid.class,
+                            i -> assertThat(i.reason()).isEqualTo(InvalidReason.NOT_JSON));
+        }
+        // The same names in sibling objects are no duplicates, and are streamed.
+        String siblings = head + ",\"x\":[{\"a\":1},{\"a\":2,\"b\":{\"a\":3}}],\"y\":{\"a\":1}}";
+        assertThat(validator.acceptStreaming(siblings.getBytes(StandardCharsets.UTF_8), NOW, true)).isNotNull();
+        // More names in one object than the streaming pass searches: the tree judges, and accepts.
+        StringBuilder many = new StringBuilder(head).append(",\"x\":{");
+        for (int i = 0; i < EventValidator.FieldNames.MAX + 1; i++) {
+            many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
+        }
+        byte[] wide = many.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+        assertThat(validator.acceptStreaming(wide, NOW, true)).isNull();
+        assertThat(validator.validate(wide, NOW, true)).isInstanceOf(ValidationResult.Valid.class);
+    }
+
     private void assertSame(byte[] value, String what) {
         ValidationResult tree = validator.validateTree(value, NOW, true);
         assertThat(validator.validate(value, NOW, true)).as(what).isEqualTo(tree);

@@ -66,6 +66,50 @@ class UserHeaderSerdeTest {
         assertThat(SERDE.serialize("t", h)).hasSize(event + 21);
     }
 
+    /**
+     * Strings are written straight from their chars when ASCII and encoded otherwise (also when the first non-ASCII
+     * char comes late, after the ASCII ones were written): the same bytes as UTF-8 with a length prefix either way.
+     */
+    @Test
+    void stringsOfEveryKindAreWrittenAsLengthPrefixedUtf8() {
+        String[] strings = {"", "a", "x".repeat(127), "x".repeat(128), "x".repeat(300) + "\u00e9", "\u00e9l\u00e8ve",
+                "evt-1 \ud83d\ude00", "/p/42?ref=mail"};
+        for (String s : strings) {
+            Bin.Out out = new Bin.Out(4);
+            out.str(s);
+            out.nstr(s);
+            out.nstr(null);
+            byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Bin.In in = new Bin.In(out.toArray(), 0);
+            assertThat(in.str()).isEqualTo(s);
+            assertThat(in.nstr()).isEqualTo(s);
+            assertThat(in.nstr()).isNull();
+            Bin.Out expected = new Bin.Out(4);
+            expected.varint(utf8.length);
+            expected.bytes(utf8);
+            expected.varint(utf8.length + 1);
+            expected.bytes(utf8);
+            expected.varint(0);
+            assertThat(out.toArray()).as(s).isEqualTo(expected.toArray());
+        }
+    }
+
+    /** The serializer reuses its buffer: a value it returned is never changed by the next one. */
+    @Test
+    void aSerializedValueIsNotChangedByTheNextSerialization() {
+        UserHeader big = UserHeader.empty();
+        big.open.add(new UserHeader.Open(0, SessionSummary.of(List.of(CLICK, VIEW, BUY)), 0,
+                new ArrayList<>(List.of(CLICK, VIEW, BUY))));
+        UserHeader small = UserHeader.empty();
+        small.open.add(new UserHeader.Open(0, SessionSummary.of(CLICK), 0, new ArrayList<>(List.of(CLICK))));
+        byte[] first = SERDE.serialize("t", big);
+        byte[] copy = first.clone();
+        byte[] second = SERDE.serialize("t", small);
+        assertThat(first).isEqualTo(copy);
+        assertThat(second).isNotSameAs(first).hasSizeLessThan(first.length);
+        assertThat(SERDE.deserialize("t", second).open.get(0).tail).containsExactly(CLICK);
+    }
+
     @Test
     void anInlineSessionWithoutEventsIsRejected() {
         UserHeader h = UserHeader.empty();

@@ -29,7 +29,7 @@ class ValidateProcessorTest {
     static final TopicPartition SOURCE = new TopicPartition(EVENTS, 0);
     static final long WALL0 = Instant.parse("2026-11-24T12:00:00Z").toEpochMilli();
 
-    MockProcessorContext<byte[], Validated> context;
+    MockProcessorContext<String, Validated> context;
     Inputs inputs;
     ValidateProcessor processor;
     long wall;
