@@ -26,6 +26,12 @@ final class StreamTimeLedger {
     private long[] recordTs = new long[64];
     private long[] maxTs = new long[64];
     private int size;
+    /**
+     * Reused by {@link #toBytes}, which runs every commit while entries wait: only the value itself is new. Up to
+     * {@link #SCRATCH_MAX} per task, so that one long wait does not leave a large buffer behind.
+     */
+    private ByteBuffer scratch;
+    private static final int SCRATCH_MAX = 256 * 1024;
 
     boolean isEmpty() {
         return size == 0;
@@ -85,7 +91,17 @@ final class StreamTimeLedger {
      * deltas of its record timestamp and stream time to the previous entry's (a few bytes, not sixteen).
      */
     byte[] toBytes() {
-        ByteBuffer b = ByteBuffer.allocate(1 + 5 + 20 * size);
+        int bound = 1 + 10 + 20 * size;
+        ByteBuffer b;
+        if (bound > SCRATCH_MAX) {
+            b = ByteBuffer.allocate(bound); // rare (a long wait for a source): not kept
+        } else {
+            if (scratch == null || scratch.capacity() < bound) {
+                scratch = ByteBuffer.allocate(Math.min(SCRATCH_MAX, Math.max(bound, 2 * (scratch == null ? 0
+                        : scratch.capacity()))));
+            }
+            b = scratch.clear();
+        }
         b.put(FORMAT);
         putVarlong(b, size);
         long prevT = 0;

@@ -212,7 +212,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Valid
     public void process(Record<byte[], byte[]> record) {
         route(record);
         progress = Math.max(progress, record.timestamp());
-        lastOffset = context.recordMetadata().map(RecordMetadata::offset).orElse(lastOffset);
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        if (meta != null) {
+            lastOffset = meta.offset();
+        }
         processedSinceReport = true;
         if (!reported) {
             report(); // before the first interval: partitions hold back finalization until every source reported
@@ -234,9 +237,9 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Valid
             result = new ValidationResult.Invalid(InvalidReason.NOT_JSON, "cannot validate: " + e);
         }
         if (result instanceof ValidationResult.Valid v) {
-            boolean onItsPartition = onItsUsersPartition(record.key(), v.userId());
-            context.forward(record.withKey(v.userId()).withValue(
-                    new Validated.ValidEvent(v.userId(), v.event(), value, onItsPartition)));
+            // One new record (each with* copies the headers).
+            context.forward(new Record<>(v.userId(), (Validated) new Validated.ValidEvent(v.userId(), v.event(), value,
+                    onItsUsersPartition(record.key(), v.userId())), record.timestamp(), record.headers()));
         } else {
             ValidationResult.Invalid inv = (ValidationResult.Invalid) result;
             metrics.invalid(inv.reason());

@@ -68,6 +68,29 @@ class StreamTimeLedgerTest {
         }
     }
 
+    /** The serialized value is a copy: the buffer behind it is reused, by small ledgers and large ones alike. */
+    @Test
+    void eachCommittedValueStaysAsItWasWhenTheLedgerIsWrittenAgain() {
+        StreamTimeLedger l = new StreamTimeLedger();
+        List<byte[]> values = new ArrayList<>();
+        List<byte[]> copies = new ArrayList<>();
+        long t = 1_795_000_000_000L;
+        for (int n : new int[] {1, 2, 100, 20_000, 3, 0}) {
+            while (l.size() < n) {
+                t += 7;
+                l.add(t, t + l.size());
+            }
+            l.foldUpTo(t - 7L * n);
+            byte[] v = l.toBytes();
+            values.add(v);
+            copies.add(v.clone());
+            assertThat(StreamTimeLedger.fromBytes(v).toBytes()).isEqualTo(v);
+        }
+        for (int i = 0; i < values.size(); i++) {
+            assertThat(values.get(i)).isEqualTo(copies.get(i));
+        }
+    }
+
     private static long definition(List<long[]> records, long upTo) {
         long max = NONE;
         for (long[] r : records) {
