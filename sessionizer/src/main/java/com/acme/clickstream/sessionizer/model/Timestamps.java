@@ -19,16 +19,27 @@ public final class Timestamps {
     private Timestamps() {
     }
 
+    /** Length of {@link #formatTo}'s text: {@code yyyy-MM-ddTHH:mm:ss.SSSZ}. */
+    public static final int FORMATTED_LENGTH = 24;
+
     /** RFC 3339 UTC with exactly three fraction digits, e.g. {@code 2026-11-24T10:15:30.123Z}. */
     public static String format(long epochMillis) {
+        char[] c = new char[FORMATTED_LENGTH];
+        return formatTo(epochMillis, c) ? new String(c) : OUT.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /**
+     * Writes {@link #format}'s text into {@code c} (at least {@link #FORMATTED_LENGTH} chars), for a writer that takes
+     * chars without a String per timestamp. False, with nothing written, outside 0..{@link #MAX_EPOCH_MILLIS}.
+     */
+    public static boolean formatTo(long epochMillis, char[] c) {
         if (epochMillis < 0 || epochMillis > MAX_EPOCH_MILLIS) {
-            return OUT.format(Instant.ofEpochMilli(epochMillis));
+            return false;
         }
         // By hand: this runs for every field of every session emitted, and the formatter's generality costs.
         long days = Math.floorDiv(epochMillis, 86_400_000L);
         int ms = (int) Math.floorMod(epochMillis, 86_400_000L);
         java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
-        char[] c = new char[24];
         put(c, 0, date.getYear(), 4);
         c[4] = '-';
         put(c, 5, date.getMonthValue(), 2);
@@ -43,7 +54,7 @@ public final class Timestamps {
         c[19] = '.';
         put(c, 20, ms % 1000, 3);
         c[23] = 'Z';
-        return new String(c);
+        return true;
     }
 
     private static void put(char[] c, int at, int value, int width) {

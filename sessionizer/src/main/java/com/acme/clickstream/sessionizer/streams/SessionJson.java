@@ -61,8 +61,16 @@ final class SessionJson {
     private static void time(JsonGenerator g, String name, Instant t) throws IOException {
         if (t == null) {
             g.writeNullField(name);
+            return;
+        }
+        char[] c = TIME.get();
+        g.writeFieldName(name);
+        if (Timestamps.formatTo(t.toEpochMilli(), c)) {
+            g.writeString(c, 0, Timestamps.FORMATTED_LENGTH); // no String per timestamp
         } else {
-            g.writeStringField(name, Timestamps.format(t.toEpochMilli()));
+            g.writeString(Timestamps.format(t.toEpochMilli()));
         }
     }
+
+    private static final ThreadLocal<char[]> TIME = ThreadLocal.withInitial(() -> new char[Timestamps.FORMATTED_LENGTH]);
 }
