@@ -121,7 +121,7 @@ public final class EventValidator {
                         }
                     }
                     default -> {
-                        int i = optionalIndex(name);
+                        int i = bit == 0 ? -1 : Integer.numberOfTrailingZeros(bit) - OPTIONAL_BIT0;
                         if (i >= 0) {
                             if (v == JsonToken.VALUE_STRING) {
                                 optional[i] = p.getText();
@@ -315,6 +315,9 @@ public final class EventValidator {
         return v == JsonToken.VALUE_STRING ? p.getText() : null;
     }
 
+    /** The bit of {@code OPTIONAL_STRINGS[0]}; the others follow in their order. */
+    private static final int OPTIONAL_BIT0 = 5;
+
     /** The bit of a field the streaming pass reads, 0 for any other name. */
     private static int knownFieldBit(String name) {
         return switch (name) {
@@ -325,7 +328,7 @@ public final class EventValidator {
             case "amount" -> 1 << 4;
             default -> {
                 int i = optionalIndex(name);
-                yield i < 0 ? 0 : 1 << (5 + i);
+                yield i < 0 ? 0 : 1 << (OPTIONAL_BIT0 + i);
             }
         };
     }

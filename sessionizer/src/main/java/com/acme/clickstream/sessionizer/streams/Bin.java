@@ -62,20 +62,23 @@ final class Bin {
 
         @Override
         public void str(String s) {
-            if (!ascii(s, 0)) {
-                byte[] b = s.getBytes(StandardCharsets.UTF_8);
-                varint(b.length);
-                bytes(b);
-            }
+            string(s, 0);
         }
 
         @Override
         public void nstr(String s) {
             if (s == null) {
                 varint(0);
-            } else if (!ascii(s, 1)) {
+            } else {
+                string(s, 1);
+            }
+        }
+
+        /** (UTF-8 length + lengthOffset), then the UTF-8 bytes. */
+        private void string(String s, int lengthOffset) {
+            if (!ascii(s, lengthOffset)) {
                 byte[] b = s.getBytes(StandardCharsets.UTF_8);
-                varint(b.length + 1);
+                varint(b.length + lengthOffset);
                 bytes(b);
             }
         }

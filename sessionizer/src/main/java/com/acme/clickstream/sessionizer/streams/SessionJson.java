@@ -23,7 +23,11 @@ final class SessionJson {
     }
 
     /** One buffer per stream thread, reset per session: only the finished bytes are allocated per session. */
-    private static final ThreadLocal<ByteArrayBuilder> BUFFER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
+    private static final ThreadLocal<ByteArrayBuilder> BUFFER =
+            ThreadLocal.withInitial(() -> new ByteArrayBuilder(1024));
+    /** And one for a timestamp's chars, written without a String per timestamp. */
+    private static final ThreadLocal<char[]> TIME =
+            ThreadLocal.withInitial(() -> new char[Timestamps.FORMATTED_LENGTH]);
 
     static byte[] write(Session s) {
         ByteArrayBuilder out = BUFFER.get();
@@ -71,6 +75,4 @@ final class SessionJson {
             g.writeString(Timestamps.format(t.toEpochMilli()));
         }
     }
-
-    private static final ThreadLocal<char[]> TIME = ThreadLocal.withInitial(() -> new char[Timestamps.FORMATTED_LENGTH]);
 }

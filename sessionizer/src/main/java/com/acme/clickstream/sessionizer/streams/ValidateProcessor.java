@@ -245,9 +245,9 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Valid
             metrics.invalid(inv.reason());
             // The wall clock as record time: a DLQ record of replayed old data must not be deleted by the topic's
             // retention before anyone reads it.
-            context.forward(record.withKey((String) null)
-                    .withValue((Validated) new Validated.InvalidRecord(record.key(), value, inv.reason(), inv.message()))
-                    .withHeaders(dlqHeaders(record.headers(), inv)).withTimestamp(context.currentSystemTimeMs()));
+            context.forward(new Record<>((String) null,
+                    (Validated) new Validated.InvalidRecord(record.key(), value, inv.reason(), inv.message()),
+                    context.currentSystemTimeMs(), dlqHeaders(record.headers(), inv)));
         }
     }
 

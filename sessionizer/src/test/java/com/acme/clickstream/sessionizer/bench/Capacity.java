@@ -393,23 +393,23 @@ public final class Capacity {
      * runs, so it compares builds across runs.
      */
     static long streamThreadAllocatedBytes(ThreadMXBean mx, String appId) {
-        long bytes = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(appId) && t.getName().contains("-StreamThread-")) {
-                bytes += Math.max(0, ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(t.getId()));
-            }
-        }
-        return bytes;
+        com.sun.management.ThreadMXBean counters = (com.sun.management.ThreadMXBean) mx;
+        return sumOverStreamThreads(appId, t -> counters.getThreadAllocatedBytes(t.getId()));
     }
 
     static long streamThreadCpuNanos(ThreadMXBean mx, String appId) {
-        long nanos = 0;
+        return sumOverStreamThreads(appId, t -> mx.getThreadCpuTime(t.getId()));
+    }
+
+    /** A per-thread figure summed over the application's stream threads (a thread gone meanwhile counts 0). */
+    private static long sumOverStreamThreads(String appId, java.util.function.ToLongFunction<Thread> figure) {
+        long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith(appId) && t.getName().contains("-StreamThread-")) {
-                nanos += Math.max(0, mx.getThreadCpuTime(t.getId()));
+                sum += Math.max(0, figure.applyAsLong(t));
             }
         }
-        return nanos;
+        return sum;
     }
 
     static void preload(String bootstrap, String topic, int events, int users) {
