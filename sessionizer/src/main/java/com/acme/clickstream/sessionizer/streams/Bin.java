@@ -55,9 +55,13 @@ final class Bin {
         }
 
         void bytes(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, pos, b.length);
-            pos += b.length;
+            bytes(b, 0, b.length);
+        }
+
+        void bytes(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, pos, len);
+            pos += len;
         }
 
         @Override
@@ -120,6 +124,16 @@ final class Bin {
 
         int size() {
             return pos;
+        }
+
+        /** Appends what was written here to {@code dst}. */
+        void writeTo(Out dst) {
+            dst.bytes(buf, 0, pos);
+        }
+
+        /** Copies what was written from {@code from} on into {@code dst} at {@code at}, which must have room. */
+        void copyFrom(int from, byte[] dst, int at) {
+            System.arraycopy(buf, from, dst, at, pos - from);
         }
 
         /** Empties the buffer for reuse, keeping its capacity. */
@@ -213,6 +227,33 @@ final class Bin {
 
         boolean atEnd() {
             return pos == buf.length;
+        }
+
+        int position() {
+            return pos;
+        }
+
+        void skip(int n) {
+            check(n);
+            pos += n;
+        }
+
+        void skipStr() {
+            skip(varint());
+        }
+
+        void skipNstr() {
+            int n = varint();
+            if (n > 0) {
+                skip(n - 1);
+            }
+        }
+
+        void skipDecimal() {
+            if (b() != 0) {
+                varint();
+                skip(varint());
+            }
         }
 
         int remaining() {

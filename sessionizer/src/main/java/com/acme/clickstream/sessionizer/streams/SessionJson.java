@@ -4,6 +4,8 @@ import com.acme.clickstream.sessionizer.model.Session;
 import com.acme.clickstream.sessionizer.model.Timestamps;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import org.apache.kafka.common.errors.SerializationException;
 
@@ -18,6 +20,27 @@ import java.time.Instant;
 final class SessionJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
+
+    /** The contract's field names, encoded once: a generator copies their quoted bytes instead of escaping them. */
+    private static final SerializableString SESSION_ID = new SerializedString("session_id");
+    private static final SerializableString USER_ID = new SerializedString("user_id");
+    private static final SerializableString SESSION_START = new SerializedString("session_start");
+    private static final SerializableString SESSION_END = new SerializedString("session_end");
+    private static final SerializableString DURATION_MS = new SerializedString("duration_ms");
+    private static final SerializableString EVENT_COUNT = new SerializedString("event_count");
+    private static final SerializableString PAGE_VIEWS = new SerializedString("page_views");
+    private static final SerializableString PURCHASES = new SerializedString("purchases");
+    private static final SerializableString REVENUE = new SerializedString("revenue");
+    private static final SerializableString LANDING_PAGE = new SerializedString("landing_page");
+    private static final SerializableString EXIT_PAGE = new SerializedString("exit_page");
+    private static final SerializableString LANDING_CATEGORY = new SerializedString("landing_category");
+    private static final SerializableString COUNTRY = new SerializedString("country");
+    private static final SerializableString SEGMENT = new SerializedString("segment");
+    private static final SerializableString UTM_SOURCE = new SerializedString("utm_source");
+    private static final SerializableString UTM_MEDIUM = new SerializedString("utm_medium");
+    private static final SerializableString UTM_CAMPAIGN = new SerializedString("utm_campaign");
+    private static final SerializableString IS_BOUNCE = new SerializedString("is_bounce");
+    private static final SerializableString CLOSED_AT = new SerializedString("closed_at");
 
     private SessionJson() {
     }
@@ -34,26 +57,41 @@ final class SessionJson {
         out.reset();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("session_id", s.sessionId());
-            g.writeStringField("user_id", s.userId());
-            time(g, "session_start", s.sessionStart());
-            time(g, "session_end", s.sessionEnd());
-            g.writeNumberField("duration_ms", s.durationMs());
-            g.writeNumberField("event_count", s.eventCount());
-            g.writeNumberField("page_views", s.pageViews());
-            g.writeNumberField("purchases", s.purchases());
-            g.writeFieldName("revenue");
+            g.writeFieldName(SESSION_ID);
+            g.writeString(s.sessionId());
+            g.writeFieldName(USER_ID);
+            g.writeString(s.userId());
+            time(g, SESSION_START, s.sessionStart());
+            time(g, SESSION_END, s.sessionEnd());
+            g.writeFieldName(DURATION_MS);
+            g.writeNumber(s.durationMs());
+            g.writeFieldName(EVENT_COUNT);
+            g.writeNumber(s.eventCount());
+            g.writeFieldName(PAGE_VIEWS);
+            g.writeNumber(s.pageViews());
+            g.writeFieldName(PURCHASES);
+            g.writeNumber(s.purchases());
+            g.writeFieldName(REVENUE);
             g.writeNumber(s.revenue());
-            g.writeStringField("landing_page", s.landingPage());
-            g.writeStringField("exit_page", s.exitPage());
-            g.writeStringField("landing_category", s.landingCategory());
-            g.writeStringField("country", s.country());
-            g.writeStringField("segment", s.segment());
-            g.writeStringField("utm_source", s.utmSource());
-            g.writeStringField("utm_medium", s.utmMedium());
-            g.writeStringField("utm_campaign", s.utmCampaign());
-            g.writeBooleanField("is_bounce", s.isBounce());
-            time(g, "closed_at", s.closedAt());
+            g.writeFieldName(LANDING_PAGE);
+            g.writeString(s.landingPage());
+            g.writeFieldName(EXIT_PAGE);
+            g.writeString(s.exitPage());
+            g.writeFieldName(LANDING_CATEGORY);
+            g.writeString(s.landingCategory());
+            g.writeFieldName(COUNTRY);
+            g.writeString(s.country());
+            g.writeFieldName(SEGMENT);
+            g.writeString(s.segment());
+            g.writeFieldName(UTM_SOURCE);
+            g.writeString(s.utmSource());
+            g.writeFieldName(UTM_MEDIUM);
+            g.writeString(s.utmMedium());
+            g.writeFieldName(UTM_CAMPAIGN);
+            g.writeString(s.utmCampaign());
+            g.writeFieldName(IS_BOUNCE);
+            g.writeBoolean(s.isBounce());
+            time(g, CLOSED_AT, s.closedAt());
             g.writeEndObject();
             g.flush();
             return out.toByteArray();
@@ -62,9 +100,10 @@ final class SessionJson {
         }
     }
 
-    private static void time(JsonGenerator g, String name, Instant t) throws IOException {
+    private static void time(JsonGenerator g, SerializableString name, Instant t) throws IOException {
         if (t == null) {
-            g.writeNullField(name);
+            g.writeFieldName(name);
+            g.writeNull();
             return;
         }
         char[] c = TIME.get();

@@ -734,7 +734,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
                     }
                 }
             }
-            all.addAll(o.tail);
+            all.addAll(o.tail());
         }
         if (all.size() != expected) {
             throw new IllegalStateException("the open sessions of a user hold " + all.size() + " events, its header "
@@ -765,18 +765,16 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     }
 
     private void openSession(UserHeader h, Event e) {
-        List<Event> tail = new ArrayList<>(4);
-        tail.add(e);
-        h.open.add(new UserHeader.Open(h.nextSeq++, SessionSummary.of(e), 0, tail));
+        h.open.add(new UserHeader.Open(h.nextSeq++, SessionSummary.of(e), 0, List.of(e)));
         openSessions++;
     }
 
     private void append(byte[] user, UserHeader.Open session, Event e) {
         session.summary.add(e);
-        session.tail.add(e);
-        if (session.tail.size() >= UserHeader.CHUNK) {
-            events.put(StoreKeys.event(user, session.seq, session.chunks++), StateCodec.chunkToBytes(session.tail));
-            session.tail = new ArrayList<>(4);
+        session.appendToTail(e);
+        if (session.tailSize() >= UserHeader.CHUNK) {
+            events.put(StoreKeys.event(user, session.seq, session.chunks++), session.tailAsChunk());
+            session.replaceTail(List.of());
         }
     }
 
@@ -788,7 +786,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             events.put(StoreKeys.event(user, session.seq, session.chunks++),
                     StateCodec.chunkToBytes(all.subList(k * UserHeader.CHUNK, (k + 1) * UserHeader.CHUNK)));
         }
-        session.tail = new ArrayList<>(all.subList(full * UserHeader.CHUNK, all.size()));
+        session.replaceTail(all.subList(full * UserHeader.CHUNK, all.size()));
     }
 
     /** By key, without reading: a put of null is a delete that skips the read a store's delete() does. */

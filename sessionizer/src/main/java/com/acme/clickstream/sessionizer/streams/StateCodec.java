@@ -62,6 +62,18 @@ final class StateCodec {
         return new Event(in.i64(), in.str(), in.str(), in.nstr(), in.decimal(), in.nstr(), in.nstr(), in.nstr());
     }
 
+    /** Moves past an event as {@link #read} would read it, without building it. */
+    static void skip(Bin.In in) {
+        in.skip(8);
+        in.skipStr();
+        in.skipStr();
+        in.skipNstr();
+        in.skipDecimal();
+        in.skipNstr();
+        in.skipNstr();
+        in.skipNstr();
+    }
+
     static byte[] toBytes(Event e) {
         Bin.Out out = new Bin.Out(64);
         write(out, e);

@@ -31,13 +31,36 @@ final class UserHeader {
         final long seq;
         final SessionSummary summary;
         int chunks;
-        List<Event> tail;
+        /**
+         * The inline events, as {@link StateCodec#write} writes them, {@code tailCount} of them. Kept encoded, not as
+         * objects: a heavy user's header is written at every commit with up to {@code CHUNK - 1} inline events, and
+         * encoding them again each time was most of the header write; and an event object kept until its session
+         * is final outlives the young generation, which the collector then copies. Each event is encoded once; a
+         * write copies the bytes; only a re-split reads them back.
+         */
+        private final Bin.Out tail;
+        private int tailCount;
 
         Open(long seq, SessionSummary summary, int chunks, List<Event> tail) {
             this.seq = seq;
             this.summary = summary;
             this.chunks = chunks;
-            this.tail = tail;
+            this.tail = new Bin.Out(tail == null ? 16 : 96 * tail.size());
+            if (tail != null) {
+                for (Event e : tail) {
+                    appendToTail(e);
+                }
+            }
+        }
+
+        /** As read from a stored header: {@code count} inline events encoded in {@code data[from, to)}. */
+        Open(long seq, SessionSummary summary, int chunks, int count, byte[] data, int from, int to) {
+            this.seq = seq;
+            this.summary = summary;
+            this.chunks = chunks;
+            this.tail = new Bin.Out(to - from);
+            this.tail.bytes(data, from, to - from);
+            this.tailCount = count;
         }
 
         boolean singleEvents() {
@@ -48,6 +71,47 @@ final class UserHeader {
         int entries() {
             return singleEvents() ? summary.count() : chunks;
         }
+
+        /** The inline events, decoded: a new list, in the order they were added. */
+        List<Event> tail() {
+            List<Event> events = new ArrayList<>(tailCount);
+            Bin.In in = new Bin.In(tail.toArray(), 0);
+            for (int i = 0; i < tailCount; i++) {
+                events.add(StateCodec.read(in));
+            }
+            return events;
+        }
+
+        int tailSize() {
+            return tailCount;
+        }
+
+        void appendToTail(Event e) {
+            StateCodec.write(tail, e);
+            tailCount++;
+        }
+
+        /** Replaces the inline events; the buffer is kept for the new ones. */
+        void replaceTail(List<Event> events) {
+            tail.reset();
+            tailCount = 0;
+            for (Event e : events) {
+                appendToTail(e);
+            }
+        }
+
+        /** The tail's count and events, as {@link UserHeaderSerde} stores them. */
+        void writeTail(Bin.Out out) {
+            out.varint(tailCount);
+            tail.writeTo(out);
+        }
+
+        /** The tail as one session-events entry, the same bytes as {@link StateCodec#chunkToBytes} of it. */
+        byte[] tailAsChunk() {
+            Bin.Out out = new Bin.Out(5 + tail.size());
+            writeTail(out);
+            return out.toArray();
+        }
     }
 
     FinalContext lastFinal;
@@ -55,11 +119,36 @@ final class UserHeader {
     final List<Open> open;
     /** Set only on a value of an earlier version (whole event buffers): migrated to session-events at task init. */
     List<List<Event>> legacyEvents;
+    /** {@link #lastFinal} as {@link StateCodec#writeFinal} writes it, while lastFinal is still that object. */
+    private FinalContext encodedFinalOf;
+    private byte[] encodedFinal;
 
     UserHeader(FinalContext lastFinal, long nextSeq, List<Open> open) {
         this.lastFinal = lastFinal;
         this.nextSeq = nextSeq;
         this.open = open;
+    }
+
+    /** The final context as {@link UserHeaderSerde} stores it, encoded once per final context (it rarely changes). */
+    void writeFinal(Bin.Out out) {
+        if (lastFinal == null || lastFinal != encodedFinalOf) {
+            int from = out.size();
+            StateCodec.writeFinal(out, lastFinal);
+            encodedFinal = new byte[out.size() - from];
+            out.copyFrom(from, encodedFinal, 0);
+            encodedFinalOf = lastFinal;
+            return;
+        }
+        out.bytes(encodedFinal);
+    }
+
+    /** As read from a stored header: {@code fin} was encoded in {@code data[from, to)}. */
+    void finalReadFrom(FinalContext fin, byte[] data, int from, int to) {
+        lastFinal = fin;
+        if (fin != null) {
+            encodedFinal = java.util.Arrays.copyOfRange(data, from, to);
+            encodedFinalOf = fin;
+        }
     }
 
     static UserHeader empty() {

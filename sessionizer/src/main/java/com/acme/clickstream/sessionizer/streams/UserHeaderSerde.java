@@ -55,7 +55,7 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         Bin.Out out = BUFFER.get();
         out.reset();
         out.b(V3);
-        StateCodec.writeFinal(out, h.lastFinal);
+        h.writeFinal(out);
         out.i64(h.nextSeq);
         out.varint(h.open.size());
         for (UserHeader.Open o : h.open) {
@@ -65,10 +65,7 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
             if (o.chunks > 0) {
                 o.summary.writeTo(out);
             }
-            out.varint(o.tail.size());
-            for (Event e : o.tail) {
-                StateCodec.write(out, e);
-            }
+            o.writeTail(out);
         }
         return out.toArray();
     }
@@ -84,6 +81,7 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
         boolean v3 = data[0] == V3;
         Bin.In in = new Bin.In(data, 1);
         FinalContext fin = StateCodec.readFinal(in);
+        int finalEnd = in.position();
         long nextSeq = in.i64();
         int n = in.varint();
         List<UserHeader.Open> open = new ArrayList<>(n + 1);
@@ -96,22 +94,30 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
             int chunks = in.varint();
             SessionSummary summary = chunks > 0 ? SessionSummary.readFrom(in) : null;
             int t = in.varint();
-            List<Event> tail = new ArrayList<>(Math.min(t, UserHeader.CHUNK));
-            for (int k = 0; k < t; k++) {
-                tail.add(StateCodec.read(in));
-            }
+            int tailFrom = in.position();
             if (summary == null) {
+                // Folded from the inline events, which are read here only for that.
+                List<Event> tail = new ArrayList<>(Math.min(t, UserHeader.CHUNK));
+                for (int k = 0; k < t; k++) {
+                    tail.add(StateCodec.read(in));
+                }
                 if (tail.isEmpty()) {
                     throw new SerializationException("an open session without events");
                 }
                 summary = SessionSummary.of(tail);
+            } else {
+                for (int k = 0; k < t; k++) {
+                    StateCodec.skip(in);
+                }
             }
-            open.add(new UserHeader.Open(seq, summary, chunks, tail));
+            open.add(new UserHeader.Open(seq, summary, chunks, t, data, tailFrom, in.position()));
         }
         if (!in.atEnd()) {
             throw new SerializationException("trailing bytes in user header: " + in.remaining());
         }
-        return new UserHeader(fin, nextSeq, open);
+        UserHeader h = new UserHeader(null, nextSeq, open);
+        h.finalReadFrom(fin, data, 1, finalEnd);
+        return h;
     }
 
     private static UserHeader fromLegacy(UserState state) {

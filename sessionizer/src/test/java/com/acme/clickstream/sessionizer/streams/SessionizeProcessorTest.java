@@ -373,7 +373,7 @@ class SessionizeProcessorTest {
         assertThat(emitted).containsExactly("u1", "u2");
         assertThat(events.approximateNumEntries()).isZero(); // u3's open event is inline in its header
         headers.flush();
-        assertThat(headers.get("u3").open.get(0).tail).extracting(Event::eventId).containsExactly("c");
+        assertThat(headers.get("u3").open.get(0).tail()).extracting(Event::eventId).containsExactly("c");
     }
 
     /**
@@ -429,7 +429,7 @@ class SessionizeProcessorTest {
         UserHeader h = headers.get("heavy");
         assertThat(h.open).hasSize(1);
         assertThat(h.open.get(0).summary.count()).isEqualTo(100_000);
-        assertThat(h.open.get(0).tail).isEmpty(); // 100,000 is a multiple of 16
+        assertThat(h.open.get(0).tail()).isEmpty(); // 100,000 is a multiple of 16
         assertThat(h.open.get(0).chunks).isEqualTo(100_000 / UserHeader.CHUNK);
         // Only the varints of the event and page-view counts (1 -> 3 bytes each) and of the chunks (1 -> 2) grow.
         assertThat(serde.serialize(null, h).length).isEqualTo(headerAfterOneChunk + 5);
@@ -471,7 +471,7 @@ class SessionizeProcessorTest {
         UserHeader h = headers.get("u1");
         assertThat(h.open).hasSize(1);
         assertThat(h.open.get(0).chunks).isEqualTo(1);
-        assertThat(h.open.get(0).tail).extracting(Event::eventId).containsExactly("a16", "a17", "a18", "a19", "b");
+        assertThat(h.open.get(0).tail()).extracting(Event::eventId).containsExactly("a16", "a17", "a18", "a19", "b");
         assertThat(events.approximateNumEntries()).isEqualTo(1);
         p.process(event("u1", "c", T0 - 500));               // out of order, before the start: the exact re-split
         p.process(event("u9", "z", T0 + 40 * MIN));          // closes it
@@ -699,7 +699,7 @@ class SessionizeProcessorTest {
         assertThat(h.legacyEvents).isNull();
         assertThat(h.open).hasSize(1);
         assertThat(h.open.get(0).summary.count()).isEqualTo(2);
-        assertThat(h.open.get(0).tail).extracting(Event::eventId).containsExactly("a", "b");
+        assertThat(h.open.get(0).tail()).extracting(Event::eventId).containsExactly("a", "b");
         assertThat(events.approximateNumEntries()).isZero();
         p.process(event("u1", "c", T0 + 2 * MIN));                 // appended to the migrated session
         p.process(event("u9", "z", T0 + 40 * MIN));                // closes it

@@ -46,9 +46,16 @@ class UserHeaderSerdeTest {
         assertThat(back.open).hasSize(2);
         assertThat(back.open.get(0).seq).isEqualTo(3);
         assertThat(back.open.get(0).chunks).isZero();
-        assertThat(back.open.get(0).tail).containsExactly(VIEW, CLICK);
+        assertThat(back.open.get(0).tail()).containsExactly(VIEW, CLICK);
         assertThat(back.open.get(1).chunks).isEqualTo(1);
         assertThat(back.open.get(1).summary.count()).isEqualTo(UserHeader.CHUNK + 3);
+        // A stored summary: its inline events are skipped when read, and decoded only when asked for.
+        assertThat(back.open.get(1).tail()).containsExactly(BUY, BIG, ZERO);
+        for (int cut = 1; cut < bytes.length; cut++) {
+            byte[] truncated = java.util.Arrays.copyOf(bytes, cut);
+            assertThatThrownBy(() -> SERDE.deserialize("t", truncated)).as("cut at %d", cut)
+                    .isInstanceOf(SerializationException.class);
+        }
         // The folded summary is the one the processor kept: same contract fields.
         assertThat(back.open.get(0).summary.toSession("u", null, p -> null, 0L))
                 .isEqualTo(h.open.get(0).summary.toSession("u", null, p -> null, 0L));
@@ -107,7 +114,42 @@ class UserHeaderSerdeTest {
         byte[] second = SERDE.serialize("t", small);
         assertThat(first).isEqualTo(copy);
         assertThat(second).isNotSameAs(first).hasSizeLessThan(first.length);
-        assertThat(SERDE.deserialize("t", second).open.get(0).tail).containsExactly(CLICK);
+        assertThat(SERDE.deserialize("t", second).open.get(0).tail()).containsExactly(CLICK);
+    }
+
+    /**
+     * Inline events and the final context are encoded once and copied at later writes: whatever happened to the
+     * header since (events appended, the tail replaced or written out as a chunk, a new final context, read back from
+     * its bytes), it writes the bytes of a header built afresh with the same content.
+     */
+    @Test
+    void aChangedHeaderWritesTheBytesOfAFreshOne() {
+        FinalContext fin = new FinalContext(1L, 2L, "last", new Campaign("s", null, "c"));
+        UserHeader h = new UserHeader(fin, 1, new ArrayList<>());
+        h.open.add(new UserHeader.Open(0, SessionSummary.of(VIEW), 0, new ArrayList<>(List.of(VIEW))));
+        assertThat(SERDE.serialize("t", h)).isEqualTo(SERDE.serialize("t", fresh(fin, List.of(VIEW))));
+
+        h.open.get(0).appendToTail(CLICK);
+        h.open.get(0).appendToTail(BUY);
+        assertThat(SERDE.serialize("t", h)).isEqualTo(SERDE.serialize("t", fresh(fin, List.of(VIEW, CLICK, BUY))));
+        assertThat(h.open.get(0).tailAsChunk()).isEqualTo(StateCodec.chunkToBytes(List.of(VIEW, CLICK, BUY)));
+
+        FinalContext next = new FinalContext(3L, 4L, "\u00e9v\u00e9nement", null);
+        h.lastFinal = next;
+        h.open.get(0).replaceTail(new ArrayList<>(List.of(ZERO)));
+        assertThat(SERDE.serialize("t", h)).isEqualTo(SERDE.serialize("t", fresh(next, List.of(ZERO))));
+
+        UserHeader back = SERDE.deserialize("t", SERDE.serialize("t", h));
+        back.open.get(0).appendToTail(BIG);
+        assertThat(SERDE.serialize("t", back)).isEqualTo(SERDE.serialize("t", fresh(next, List.of(ZERO, BIG))));
+        back.lastFinal = null;
+        assertThat(SERDE.serialize("t", back)).isEqualTo(SERDE.serialize("t", fresh(null, List.of(ZERO, BIG))));
+    }
+
+    private static UserHeader fresh(FinalContext fin, List<Event> tail) {
+        UserHeader h = new UserHeader(fin, 1, new ArrayList<>());
+        h.open.add(new UserHeader.Open(0, SessionSummary.of(tail), 0, new ArrayList<>(tail)));
+        return h;
     }
 
     @Test
