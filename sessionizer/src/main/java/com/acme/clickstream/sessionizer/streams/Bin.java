@@ -131,11 +131,6 @@ final class Bin {
             dst.bytes(buf, 0, pos);
         }
 
-        /** Copies what was written from {@code from} on into {@code dst} at {@code at}, which must have room. */
-        void copyFrom(int from, byte[] dst, int at) {
-            System.arraycopy(buf, from, dst, at, pos - from);
-        }
-
         /** Empties the buffer for reuse, keeping its capacity. */
         void reset() {
             pos = 0;
@@ -143,7 +138,12 @@ final class Bin {
 
         /** A copy of what was written: the buffer itself may be reused ({@link #reset}). */
         byte[] toArray() {
-            return Arrays.copyOf(buf, pos);
+            return toArray(0);
+        }
+
+        /** A copy of what was written from {@code from} on. */
+        byte[] toArray(int from) {
+            return Arrays.copyOfRange(buf, from, pos);
         }
     }
 

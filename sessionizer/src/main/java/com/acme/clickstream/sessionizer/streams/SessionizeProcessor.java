@@ -756,7 +756,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         openSessions -= h.open.size();
         h.open.clear();
         for (List<Event> session : split.sessions()) {
-            UserHeader.Open o = new UserHeader.Open(h.nextSeq++, SessionSummary.of(session), 0, null);
+            UserHeader.Open o = new UserHeader.Open(h.nextSeq++, SessionSummary.of(session), 0, List.of());
             storeEvents(user, o, session);
             h.open.add(o);
         }

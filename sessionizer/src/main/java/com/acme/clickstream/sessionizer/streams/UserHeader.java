@@ -45,11 +45,9 @@ final class UserHeader {
             this.seq = seq;
             this.summary = summary;
             this.chunks = chunks;
-            this.tail = new Bin.Out(tail == null ? 16 : 96 * tail.size());
-            if (tail != null) {
-                for (Event e : tail) {
-                    appendToTail(e);
-                }
+            this.tail = new Bin.Out(96 * tail.size());
+            for (Event e : tail) {
+                appendToTail(e);
             }
         }
 
@@ -131,15 +129,16 @@ final class UserHeader {
 
     /** The final context as {@link UserHeaderSerde} stores it, encoded once per final context (it rarely changes). */
     void writeFinal(Bin.Out out) {
-        if (lastFinal == null || lastFinal != encodedFinalOf) {
-            int from = out.size();
-            StateCodec.writeFinal(out, lastFinal);
-            encodedFinal = new byte[out.size() - from];
-            out.copyFrom(from, encodedFinal, 0);
-            encodedFinalOf = lastFinal;
+        if (lastFinal != null && lastFinal == encodedFinalOf) {
+            out.bytes(encodedFinal);
             return;
         }
-        out.bytes(encodedFinal);
+        int from = out.size();
+        StateCodec.writeFinal(out, lastFinal);
+        if (lastFinal != null) { // none is one byte: nothing to keep
+            encodedFinal = out.toArray(from);
+            encodedFinalOf = lastFinal;
+        }
     }
 
     /** As read from a stored header: {@code fin} was encoded in {@code data[from, to)}. */
