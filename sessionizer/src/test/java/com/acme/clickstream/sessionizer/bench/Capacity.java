@@ -82,6 +82,18 @@ public final class Capacity {
         List<Integer> commitIntervals = intervals == null ? java.util.Collections.singletonList(null)
                 : java.util.Arrays.stream(intervals.split(",")).map(v -> Integer.valueOf(v.trim())).toList();
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "capacity");
+        try {
+            run(work, events, users, rounds, threadCounts, commitIntervals);
+        } finally {
+            // The broker's log of the backlog and the outputs: gigabytes for a 3M-event run.
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static void run(Path work, int events, int users, int rounds, String[] threadCounts,
+                            List<Integer> commitIntervals) throws Exception {
         Topics topics = Topics.defaults();
         try (KafkaBroker broker = KafkaBroker.start(work.resolve("kafka"), 0); Admin admin = broker.admin()) {
             for (String t : List.of(topics.events(), topics.sessions(), topics.dlq(), topics.late())) {
@@ -282,6 +294,11 @@ public final class Capacity {
             kinds.append(String.format(" unaccounted=%.1f", (processCpu - javaThreads) / 1e3 / total));
             System.out.printf("[capacity] %s threads=%d us CPU per event by thread kind:%s%n", name, threads, kinds);
             streams.close(Duration.ofSeconds(60));
+            String rocksDb = rocksDbWorkByStore(work.resolve("state-" + appId), total);
+            if (!rocksDb.isEmpty()) {
+                System.out.printf("[capacity] %s threads=%d RocksDB per event by store (compaction CPU us, bytes"
+                        + " flushed, bytes written by compactions):%s%n", name, threads, rocksDb);
+            }
             streams.cleanUp();
             double seconds = (finished - start) / 1e9;
             return new Run(name, threads, commitMs, total, seconds, (total / 3.0) / ((third - start) / 1e9),
@@ -324,6 +341,49 @@ public final class Capacity {
                 v[0] * v[1], Double::sum));
         StringBuilder out = new StringBuilder();
         total.forEach((k, v) -> out.append(String.format(" %s=%.0f%%", k, 100 * v / wallMs)));
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern EVENT_FIGURE =
+            java.util.regex.Pattern.compile("\"(event|compaction_time_cpu_micros|total_output_size|total_data_size)\""
+                    + ": \"?([a-z_0-9]+)");
+
+    /**
+     * What RocksDB's background threads did for each store, from the compaction and flush events of the stores'
+     * info logs (empty unless {@link CompactionVariant} turned them on), summed over tasks.
+     */
+    static String rocksDbWorkByStore(Path stateDir, long events) throws java.io.IOException {
+        Map<String, double[]> byStore = new java.util.TreeMap<>();
+        if (!Files.isDirectory(stateDir)) {
+            return "";
+        }
+        try (var files = Files.walk(stateDir)) {
+            for (Path log : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("LOG"))::iterator) {
+                double[] sum = byStore.computeIfAbsent(log.getParent().getFileName().toString(), k -> new double[3]);
+                for (String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1)) {
+                    if (!line.contains("EVENT_LOG_v1")) {
+                        continue;
+                    }
+                    Map<String, String> f = new HashMap<>();
+                    var m = EVENT_FIGURE.matcher(line);
+                    while (m.find()) {
+                        f.putIfAbsent(m.group(1), m.group(2));
+                    }
+                    if ("compaction_finished".equals(f.get("event"))) {
+                        sum[0] += Double.parseDouble(f.getOrDefault("compaction_time_cpu_micros", "0"));
+                        sum[2] += Double.parseDouble(f.getOrDefault("total_output_size", "0"));
+                    } else if ("flush_started".equals(f.get("event"))) {
+                        sum[1] += Double.parseDouble(f.getOrDefault("total_data_size", "0"));
+                    }
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        byStore.forEach((store, v) -> {
+            if (v[0] + v[1] + v[2] > 0) {
+                out.append(String.format(" %s=%.2f/%.0fB/%.0fB", store, v[0] / events, v[1] / events, v[2] / events));
+            }
+        });
         return out.toString();
     }
 

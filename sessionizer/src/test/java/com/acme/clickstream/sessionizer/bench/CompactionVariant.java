@@ -4,6 +4,7 @@ import com.acme.clickstream.sessionizer.streams.RocksDbMemory;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.CompactionOptionsUniversal;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
 
 import java.util.Map;
@@ -13,7 +14,9 @@ import java.util.Map;
  * {@code -Dcapacity.streams.rocksdb.config.setter=com.acme.clickstream.sessionizer.bench.CompactionVariant
  * -Dcapacity.rocksdb.variant=<name>} (one JVM per variant: the RocksDB budget is shared by every store of the JVM).
  * Variants: {@code size-amp-400} (universal compaction, the default of Kafka Streams, with a full compaction only
- * past 400 % space amplification instead of 200 %), {@code level} (leveled compaction, dynamic level sizes).
+ * past 400 % space amplification instead of 200 %), {@code level} (leveled compaction, dynamic level sizes),
+ * {@code service} (none changed). {@code -Dcapacity.rocksdb.info-log=true} also lets RocksDB write its info log
+ * (Kafka Streams keeps only errors), whose compaction events {@link Capacity} sums per store.
  */
 public final class CompactionVariant implements RocksDBConfigSetter {
 
@@ -23,7 +26,12 @@ public final class CompactionVariant implements RocksDBConfigSetter {
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
         memory.setConfig(storeName, options, configs);
         String variant = System.getProperty("capacity.rocksdb.variant", "");
+        if (Boolean.getBoolean("capacity.rocksdb.info-log")) {
+            options.setInfoLogLevel(InfoLogLevel.INFO_LEVEL);
+        }
         switch (variant) {
+            case "service" -> {
+            }
             case "size-amp-400" -> {
                 CompactionOptionsUniversal universal = new CompactionOptionsUniversal();
                 universal.setMaxSizeAmplificationPercent(400);
