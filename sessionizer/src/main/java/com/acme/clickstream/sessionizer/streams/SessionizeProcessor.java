@@ -158,8 +158,6 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     /** What the processor knows of a user with state. */
     private static final class UserEntry {
         final String user;
-        /** The user id as UTF-8, the prefix of the user's store keys: encoded once, not per event. */
-        final byte[] userBytes;
         /** Due time queued in dueQueue (MAX_VALUE: none) and the real one, which may have moved later since. */
         long queuedDue = Long.MAX_VALUE;
         long due = NONE;
@@ -170,12 +168,10 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
         UserEntry(String user) {
             this.user = user;
-            this.userBytes = utf8(user);
         }
     }
 
-    /** A queued due time, with the entry it is for: no lookup by user id when it comes up. */
-    private record Due(long due, UserEntry entry) implements Comparable<Due> {
+    private record Due(long due, String user) implements Comparable<Due> {
         @Override
         public int compareTo(Due o) {
             return Long.compare(due, o.due);
@@ -275,12 +271,12 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             }
         }
         for (KeyValue<String, UserHeader> kv : legacy) {
-            UserEntry entry = users.get(kv.key);
+            byte[] user = utf8(kv.key);
             for (int i = 0; i < kv.value.open.size(); i++) {
-                storeEvents(entry.userBytes, kv.value.open.get(i), kv.value.legacyEvents.get(i));
+                storeEvents(user, kv.value.open.get(i), kv.value.legacyEvents.get(i));
             }
             kv.value.legacyEvents = null;
-            putHeader(entry, kv.value);
+            putHeader(users.get(kv.key), kv.value);
         }
     }
 
@@ -628,7 +624,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (!known) {
             entry = new UserEntry(user);
         }
-        byte[] userBytes = entry.userBytes;
+        byte[] userBytes = utf8(user);
         if (!admit(h, userBytes, v.event(), before, asOf)) {
             late(record, v);
             return;
@@ -637,7 +633,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (!known) {
             users.put(user, entry);
         }
-        settleUser(entry, h, true);
+        settleUser(entry, userBytes, h, true);
     }
 
     /**
@@ -841,9 +837,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * that changed only by emitting ({@code changed} false) is not written: read back, it is settled as of the stream
      * time committed with the emitted sessions ({@link UserHeader#settledAt}), which gives the same header.
      */
-    private void settleUser(UserEntry entry, UserHeader h, boolean changed) {
+    private void settleUser(UserEntry entry, byte[] userBytes, UserHeader h, boolean changed) {
         String user = entry.user;
-        byte[] userBytes = entry.userBytes;
         while (!h.open.isEmpty() && rules.finalAt(h.first().summary.lastTs()) <= streamTime) {
             UserHeader.Open session = h.open.remove(0);
             emit(user, session.summary);
@@ -893,7 +888,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             }
             entry.header = h.settledAt(settledTime, rules);
             cachedHeaders++;
-            if (rewriteSingleEvents(entry.userBytes, h)) {
+            if (rewriteSingleEvents(utf8(entry.user), h)) {
                 markDirty(entry);
             }
         }
@@ -923,7 +918,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         entry.due = due;
         if (due < entry.queuedDue) {
             entry.queuedDue = due;
-            dueQueue.add(new Due(due, entry));
+            dueQueue.add(new Due(due, entry.user));
         }
     }
 
@@ -931,17 +926,17 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private void settleDue() {
         while (streamTime != NONE && !dueQueue.isEmpty() && dueQueue.peek().due <= streamTime) {
             Due next = dueQueue.poll();
-            UserEntry entry = next.entry;
-            if (entry.deleted || entry.queuedDue != next.due) {
+            UserEntry entry = users.get(next.user);
+            if (entry == null || entry.queuedDue != next.due) {
                 continue; // superseded by an earlier due time, or the user's state is gone
             }
             entry.queuedDue = Long.MAX_VALUE;
             if (entry.due > streamTime) {
                 entry.queuedDue = entry.due; // the user's due time moved later since it was queued
-                dueQueue.add(new Due(entry.due, entry));
+                dueQueue.add(new Due(entry.due, next.user));
                 continue;
             }
-            settleUser(entry, header(entry), false);
+            settleUser(entry, utf8(next.user), header(entry), false);
         }
         settledTime = streamTime;
     }
