@@ -86,9 +86,7 @@ public final class Capacity {
             run(work, events, users, rounds, threadCounts, commitIntervals);
         } finally {
             // The broker's log of the backlog and the outputs: gigabytes for a 3M-event run.
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            org.apache.kafka.common.utils.Utils.delete(work.toFile());
         }
     }
 
@@ -204,7 +202,8 @@ public final class Capacity {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state-" + appId).toString());
+        Path stateDir = work.resolve("state-" + appId);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
@@ -294,7 +293,7 @@ public final class Capacity {
             kinds.append(String.format(" unaccounted=%.1f", (processCpu - javaThreads) / 1e3 / total));
             System.out.printf("[capacity] %s threads=%d us CPU per event by thread kind:%s%n", name, threads, kinds);
             streams.close(Duration.ofSeconds(60));
-            String rocksDb = rocksDbWorkByStore(work.resolve("state-" + appId), total);
+            String rocksDb = rocksDbWorkByStore(stateDir, total);
             if (!rocksDb.isEmpty()) {
                 System.out.printf("[capacity] %s threads=%d RocksDB per event by store (compaction CPU us, bytes"
                         + " flushed, bytes written by compactions):%s%n", name, threads, rocksDb);
