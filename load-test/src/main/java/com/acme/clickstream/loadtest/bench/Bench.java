@@ -178,7 +178,8 @@ public final class Bench {
     /** Average end-to-end checkpoint duration of the running Flink job from its REST API; -1 if unavailable. */
     static long checkpointDurationAvg(int restPort) {
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(2)).build();
             ObjectMapper json = new ObjectMapper();
             JsonNode jobs = json.readTree(get(http, restPort, "/jobs/overview")).path("jobs");
             for (JsonNode job : jobs) {

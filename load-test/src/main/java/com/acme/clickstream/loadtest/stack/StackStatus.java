@@ -36,7 +36,7 @@ public final class StackStatus implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread tail;
     private static final String OPEN_SESSIONS = "sessionizer_sessions_open";
-    private final HttpClient http = HttpClient.newBuilder()
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 

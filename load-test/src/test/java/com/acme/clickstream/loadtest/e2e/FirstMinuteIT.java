@@ -47,7 +47,7 @@ class FirstMinuteIT {
 
     private final Path dataDir = Path.of(System.getProperty("java.io.tmpdir"), "first-minute-stack");
     private final List<String> output = new CopyOnWriteArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private Process orchestrator;
 
     @Test

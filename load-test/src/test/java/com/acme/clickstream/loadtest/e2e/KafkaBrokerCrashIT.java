@@ -173,7 +173,8 @@ class KafkaBrokerCrashIT extends EndToEndTest {
 
     /** Connections closed by all Kafka clients of the sessionizer, from its Prometheus endpoint. */
     private long sessionizerConnectionsClosed() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                         URI.create(stack.managementUrl() + "/q/metrics")).timeout(Duration.ofSeconds(3)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("metrics endpoint").isEqualTo(200);

@@ -160,7 +160,8 @@ class PipelineIT extends EndToEndTest {
 
     /** Every counter series of the service's Prometheus endpoint ({@code name{labels}} -> value). */
     private Map<String, Double> sessionizerCounters() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create(stack.managementUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("metrics endpoint").isEqualTo(200);
         Map<String, Double> series = new HashMap<>();

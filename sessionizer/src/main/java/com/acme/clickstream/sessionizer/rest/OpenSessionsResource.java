@@ -64,7 +64,10 @@ public class OpenSessionsResource {
         StreamsConfig config = streamsConfig.isResolvable() ? streamsConfig.get() : null;
         String server = config == null ? "" : config.getString(StreamsConfig.APPLICATION_SERVER_CONFIG);
         this.self = server == null || server.isEmpty() ? null : HostInfo.buildFromEndpoint(server);
-        this.http = HttpClient.newBuilder().connectTimeout(api.forwardTimeout()).build();
+        // HTTP/1.1: the JDK client's default upgrade of a cleartext connection to HTTP/2 (h2c) lost bytes of a big
+        // answer now and then (about one fresh connection in a hundred: "Frame type(..) exceeds MAX_FRAME_SIZE").
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(api.forwardTimeout())
+                .build();
     }
 
     /** @param local set on forwarded requests: answer from this instance or fail, never forward again */

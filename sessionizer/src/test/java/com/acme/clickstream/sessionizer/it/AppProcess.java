@@ -22,7 +22,8 @@ import com.acme.clickstream.devstack.FreePorts;
  * container: configured by environment variables, killed with SIGKILL when a test wants a crash.
  */
 final class AppProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     final int port;
     final int managementPort;

@@ -28,7 +28,7 @@ import com.acme.clickstream.sessionizer.streams.SessionRules;
  * the operator's log.
  */
 class UnavailableBodyTest {
-    private static final ApiConfig API = (ApiConfig) Proxy.newProxyInstance(ApiConfig.class.getClassLoader(),
+    static final ApiConfig API = (ApiConfig) Proxy.newProxyInstance(ApiConfig.class.getClassLoader(),
             new Class<?>[] {ApiConfig.class}, (proxy, method, args) -> switch (method.getName()) {
                 case "forwardTimeout" -> Duration.ofSeconds(2);
                 case "retryAfterSeconds" -> 2;
@@ -77,7 +77,7 @@ class UnavailableBodyTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Instance<T> unresolvable() {
+    static <T> Instance<T> unresolvable() {
         return (Instance<T>) Proxy.newProxyInstance(Instance.class.getClassLoader(), new Class<?>[] {Instance.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("isResolvable")) {
