@@ -528,6 +528,20 @@ public final class LocalStack implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000"));
     }
 
+    /** The sessionizer's gauge of open sessions (all its tasks), from its Prometheus endpoint; empty if unreadable. */
+    public Optional<Long> openSessions() {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? StackStatus.openSessions(response.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     public long sessionRows() {
         return queryLong("select count(*) from sessions");
     }

@@ -1,10 +1,5 @@
 package com.acme.clickstream.loadtest.stack;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -36,8 +31,6 @@ public final class StackStatus implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread tail;
     private static final String OPEN_SESSIONS = "sessionizer_sessions_open";
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public StackStatus(LocalStack stack) {
@@ -61,23 +54,8 @@ public final class StackStatus implements AutoCloseable {
             rows = "? (PostgreSQL unreachable)";
         }
         return String.format("events in topic %d | sessions open %s | sessions final %d | rows in PostgreSQL %s | DLQ %d | late %d%s",
-                eventsInTopic(), openSessions().map(String::valueOf).orElse("?"), count(topics.sessions()), rows,
+                eventsInTopic(), stack.openSessions().map(String::valueOf).orElse("?"), count(topics.sessions()), rows,
                 count(topics.dlq()), count(topics.late()), health());
-    }
-
-    /** The sessionizer's gauge of open sessions (all its tasks), from its Prometheus endpoint. */
-    private Optional<Long> openSessions() {
-        try {
-            var response = http.send(HttpRequest.newBuilder(
-                            URI.create(stack.managementUrl() + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? openSessions(response.body()) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
     }
 
     /** Sum of the samples of {@code sessionizer_sessions_open} in a Prometheus text exposition. */
