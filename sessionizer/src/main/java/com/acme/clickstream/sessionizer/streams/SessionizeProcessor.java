@@ -158,6 +158,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     /** What the processor knows of a user with state. */
     private static final class UserEntry {
         final String user;
+        /** The user id as UTF-8, the prefix of the user's store keys: encoded once, not per event. */
+        final byte[] userBytes;
         /** Due time queued in dueQueue (MAX_VALUE: none) and the real one, which may have moved later since. */
         long queuedDue = Long.MAX_VALUE;
         long due = NONE;
@@ -168,10 +170,12 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
 
         UserEntry(String user) {
             this.user = user;
+            this.userBytes = utf8(user);
         }
     }
 
-    private record Due(long due, String user) implements Comparable<Due> {
+    /** A queued due time, with the entry it is for: no lookup by user id when it comes up. */
+    private record Due(long due, UserEntry entry) implements Comparable<Due> {
         @Override
         public int compareTo(Due o) {
             return Long.compare(due, o.due);
@@ -271,12 +275,12 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             }
         }
         for (KeyValue<String, UserHeader> kv : legacy) {
-            byte[] user = utf8(kv.key);
+            UserEntry entry = users.get(kv.key);
             for (int i = 0; i < kv.value.open.size(); i++) {
-                storeEvents(user, kv.value.open.get(i), kv.value.legacyEvents.get(i));
+                storeEvents(entry.userBytes, kv.value.open.get(i), kv.value.legacyEvents.get(i));
             }
             kv.value.legacyEvents = null;
-            putHeader(users.get(kv.key), kv.value);
+            putHeader(entry, kv.value);
         }
     }
 
@@ -624,7 +628,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (!known) {
             entry = new UserEntry(user);
         }
-        byte[] userBytes = utf8(user);
+        byte[] userBytes = entry.userBytes;
         if (!admit(h, userBytes, v.event(), before, asOf)) {
             late(record, v);
             return;
@@ -633,7 +637,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         if (!known) {
             users.put(user, entry);
         }
-        settleUser(entry, userBytes, h, true);
+        settleUser(entry, h, true);
     }
 
     /**
@@ -837,8 +841,9 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * that changed only by emitting ({@code changed} false) is not written: read back, it is settled as of the stream
      * time committed with the emitted sessions ({@link UserHeader#settledAt}), which gives the same header.
      */
-    private void settleUser(UserEntry entry, byte[] userBytes, UserHeader h, boolean changed) {
+    private void settleUser(UserEntry entry, UserHeader h, boolean changed) {
         String user = entry.user;
+        byte[] userBytes = entry.userBytes;
         while (!h.open.isEmpty() && rules.finalAt(h.first().summary.lastTs()) <= streamTime) {
             UserHeader.Open session = h.open.remove(0);
             emit(user, session.summary);
@@ -888,7 +893,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             }
             entry.header = h.settledAt(settledTime, rules);
             cachedHeaders++;
-            if (rewriteSingleEvents(utf8(entry.user), h)) {
+            if (rewriteSingleEvents(entry.userBytes, h)) {
                 markDirty(entry);
             }
         }
@@ -918,7 +923,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         entry.due = due;
         if (due < entry.queuedDue) {
             entry.queuedDue = due;
-            dueQueue.add(new Due(due, entry.user));
+            dueQueue.add(new Due(due, entry));
         }
     }
 
@@ -926,17 +931,17 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private void settleDue() {
         while (streamTime != NONE && !dueQueue.isEmpty() && dueQueue.peek().due <= streamTime) {
             Due next = dueQueue.poll();
-            UserEntry entry = users.get(next.user);
-            if (entry == null || entry.queuedDue != next.due) {
+            UserEntry entry = next.entry;
+            if (entry.deleted || entry.queuedDue != next.due) {
                 continue; // superseded by an earlier due time, or the user's state is gone
             }
             entry.queuedDue = Long.MAX_VALUE;
             if (entry.due > streamTime) {
                 entry.queuedDue = entry.due; // the user's due time moved later since it was queued
-                dueQueue.add(new Due(entry.due, next.user));
+                dueQueue.add(new Due(entry.due, entry));
                 continue;
             }
-            settleUser(entry, utf8(next.user), header(entry), false);
+            settleUser(entry, header(entry), false);
         }
         settledTime = streamTime;
     }
