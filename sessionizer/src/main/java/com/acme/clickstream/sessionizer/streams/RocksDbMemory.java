@@ -15,17 +15,19 @@ import java.util.Map;
  * buffer manager. Without it each store instance gets its own 50 MB block cache and up to 3 x 16 MB memtables, so
  * memory grows with the number of partitions the instance owns.
  *
- * <p>Sizing: {@code sessionizer.rocksdb.memory.bytes} (default 128 MiB) caps block cache + memtables; a quarter
- * of it may be memtables ({@code sessionizer.rocksdb.memtable.share}, default 0.25). Give the container that
- * budget on top of the heap, plus about 10 % for RocksDB's own overhead.
+ * <p>Sizing: {@code sessionizer.rocksdb.memory.bytes} (default 256 MiB) caps block cache + memtables; half of it
+ * may be memtables ({@code sessionizer.rocksdb.memtable.share}, default 0.5). Give the container that budget on top
+ * of the heap, plus about 10 % for RocksDB's own overhead. Half, because the memtables' share decides how small the
+ * flushed files are: with a quarter of 128 MiB, the write buffer manager flushed the stores' memtables at a few MiB
+ * each, and compacting the many small files cost three times the CPU (the sessionizer README, "Memtables").
  */
 @io.quarkus.runtime.annotations.RegisterForReflection
 public final class RocksDbMemory implements RocksDBConfigSetter {
 
     public static final String MEMORY_BYTES = "sessionizer.rocksdb.memory.bytes";
     public static final String MEMTABLE_SHARE = "sessionizer.rocksdb.memtable.share";
-    static final long DEFAULT_MEMORY_BYTES = 128L << 20;
-    static final double DEFAULT_MEMTABLE_SHARE = 0.25;
+    static final long DEFAULT_MEMORY_BYTES = 256L << 20;
+    static final double DEFAULT_MEMTABLE_SHARE = 0.5;
     /** Memtable size per store: small, since many stores share the budget and flush into the shared cache. */
     private static final long MEMTABLE_BYTES = 8L << 20;
 
