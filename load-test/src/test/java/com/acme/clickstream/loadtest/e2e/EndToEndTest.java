@@ -172,7 +172,13 @@ abstract class EndToEndTest {
         awaitEventsConsumed();
         await("the earlier tests' sessions closed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
                 .until(() -> stack.openSessions().orElse(0L) == 0);
+        awaitTwoMoreCheckpoints();
+    }
+
+    /** Whatever the sink job had prepared when this is called is committed when it returns. */
+    private void awaitTwoMoreCheckpoints() {
         long checkpoints = stack.flinkCompletedCheckpoints();
+        assertThat(checkpoints).as("completed checkpoints of the running sink job").isNotNegative();
         await("two more completed checkpoints of the sink job").atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofMillis(200)).until(() -> stack.flinkCompletedCheckpoints() >= checkpoints + 2);
     }
@@ -205,10 +211,7 @@ abstract class EndToEndTest {
         // quiet period (the sessionizer has consumed every event sent, the sink has completed two more checkpoints,
         // so whatever it had prepared is committed), then everything must still match.
         awaitEventsConsumed();
-        long checkpoints = stack.flinkCompletedCheckpoints();
-        assertThat(checkpoints).as("completed checkpoints of the running sink job").isNotNegative();
-        await("two more completed checkpoints of the sink job").atMost(Duration.ofMinutes(1))
-                .pollInterval(Duration.ofMillis(200)).until(() -> stack.flinkCompletedCheckpoints() >= checkpoints + 2);
+        awaitTwoMoreCheckpoints();
         VerifyReport again = assertExactlyOnce(sent, stack.jdbcUrl(), stack.bootstrapServers(), Duration.ZERO);
         assertThat(again.actualRows()).as("rows after the quiet period").isEqualTo(report.actualRows());
         log("still exact after a quiet period (events consumed, two more checkpoints)");
