@@ -531,8 +531,7 @@ public final class LocalStack implements AutoCloseable {
     /** The sessionizer's gauge of open sessions (all its tasks), from its Prometheus endpoint; empty if unreadable. */
     public Optional<Long> openSessions() {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = scrapeMetrics();
             return response.statusCode() == 200 ? StackStatus.openSessions(response.body()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
@@ -540,6 +539,12 @@ public final class LocalStack implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** The sessionizer's Prometheus endpoint ({@code /q/metrics} on the management port) as it answers. */
+    public HttpResponse<String> scrapeMetrics() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public long sessionRows() {

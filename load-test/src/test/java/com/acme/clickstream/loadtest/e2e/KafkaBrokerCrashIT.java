@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -173,10 +170,7 @@ class KafkaBrokerCrashIT extends EndToEndTest {
 
     /** Connections closed by all Kafka clients of the sessionizer, from its Prometheus endpoint. */
     private long sessionizerConnectionsClosed() throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create(stack.managementUrl() + "/q/metrics")).timeout(Duration.ofSeconds(3)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = stack.scrapeMetrics();
         assertThat(response.statusCode()).as("metrics endpoint").isEqualTo(200);
         double sum = 0;
         int series = 0;

@@ -2,9 +2,6 @@ package com.acme.clickstream.loadtest.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -160,9 +157,7 @@ class PipelineIT extends EndToEndTest {
 
     /** Every counter series of the service's Prometheus endpoint ({@code name{labels}} -> value). */
     private Map<String, Double> sessionizerCounters() throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create(stack.managementUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = stack.scrapeMetrics();
         assertThat(response.statusCode()).as("metrics endpoint").isEqualTo(200);
         Map<String, Double> series = new HashMap<>();
         for (String line : response.body().split("\n")) {
