@@ -13,17 +13,31 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
-/** Writes report.html (inline SVG plots, no scripts or external files), latency.hgrm, samples.csv and result.txt. */
+/**
+ * Writes report.html (inline SVG plots, no scripts or external files), latency.hgrm (the steady state: sessions final
+ * in the second half of the load or after it), latency-all.hgrm (every session of the run), latency-by-10s.csv,
+ * samples.csv and result.txt.
+ */
 final class Report {
     private Report() {}
 
     record Series(String name, String color, List<double[]> points) {}
 
-    static Path write(Path dir, BenchResult r, List<Sampler.Sample> samples, Histogram latency, String notes) throws IOException {
+    static Path write(Path dir, BenchResult r, List<Sampler.Sample> samples, Histogram latency, Histogram allLatency,
+                      List<RowLatencies.Interval> latencyByTime, String notes) throws IOException {
         Files.createDirectories(dir);
-        ByteArrayOutputStream hgrm = new ByteArrayOutputStream();
-        latency.outputPercentileDistribution(new PrintStream(hgrm, true, StandardCharsets.UTF_8), 1.0);
-        Files.writeString(dir.resolve("latency.hgrm"), hgrm.toString(StandardCharsets.UTF_8));
+        writeHgrm(dir.resolve("latency.hgrm"), latency);
+        writeHgrm(dir.resolve("latency-all.hgrm"), allLatency);
+        StringBuilder byTime = new StringBuilder("seconds_final,rows,p50_ms,p99_ms,max_ms\n");
+        List<double[]> p99ByTime = new ArrayList<>();
+        List<double[]> maxByTime = new ArrayList<>();
+        for (RowLatencies.Interval i : latencyByTime) {
+            byTime.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d%n", i.fromMs() / 1000, i.rows(), i.p50Ms(), i.p99Ms(),
+                    i.maxMs()));
+            p99ByTime.add(new double[] {i.fromMs() / 1000.0, i.p99Ms()});
+            maxByTime.add(new double[] {i.fromMs() / 1000.0, i.maxMs()});
+        }
+        Files.writeString(dir.resolve("latency-by-10s.csv"), byTime);
         Files.writeString(dir.resolve("result.txt"), r.resultLine() + "\n");
         StringBuilder csv = new StringBuilder("seconds,sent,sessionizer_committed,rows,events_in_rows\n");
         for (Sampler.Sample s : samples) {
@@ -51,14 +65,8 @@ final class Report {
             }
             prev = s;
         }
-        List<double[]> percentiles = new ArrayList<>();
-        if (latency.getTotalCount() > 0) {
-            for (HistogramIterationValue v : latency.percentiles(5)) {
-                double p = v.getPercentileLevelIteratedTo();
-                // x = "nines": 0 at p0, 1 at p90, 2 at p99, 3 at p99.9
-                percentiles.add(new double[] {p >= 100 ? 4 : -Math.log10(1 - p / 100.0), v.getValueIteratedTo()});
-            }
-        }
+        List<double[]> percentiles = percentiles(latency);
+        List<double[]> allPercentiles = percentiles(allLatency);
 
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>clickstream bench</title><style>")
@@ -70,10 +78,13 @@ final class Report {
         row(h, "generator rate (events/s)", r.sentPerSecond(), "achieved while sending");
         row(h, "pipeline end to end (events/s)", r.eventsPerSecond(), "events reaching rows in PostgreSQL, second half of the load");
         row(h, "sessionizer (events/s)", r.processedPerSecond(), "committed offsets of its consumer group, second half of the load");
-        row(h, "final to row visible p50 (ms)", r.p50Ms(), "closed_at to first seen in PostgreSQL (polled every 250 ms)");
+        row(h, "final to row visible p50 (ms)", r.p50Ms(), "closed_at to the row's visibility (see notes), sessions final in the second half of the load or after it");
         row(h, "final to row visible p99 (ms)", r.p99Ms(), "");
         row(h, "final to row visible max (ms)", r.maxMs(), "");
         row(h, "sessions measured", latency.getTotalCount(), "");
+        row(h, "whole run: final to row visible p99 (ms)", r.allP99Ms(), "every session of the run, its start included");
+        row(h, "whole run: final to row visible max (ms)", r.allMaxMs(), "");
+        row(h, "whole run: sessions measured", allLatency.getTotalCount(), "");
         row(h, "checkpoint interval (ms)", r.checkpointMs(), "Flink job --checkpoint-interval");
         row(h, "checkpoint duration avg (ms)", r.checkpointDurationAvgMs(), "Flink REST, -1 = not available");
         row(h, "baseline Kafka Streams (events/s)", r.baselineKsEventsPerSecond(), "groupByKey().windowedBy(SessionWindows).count(), exactly_once_v2, same topic from the start");
@@ -91,7 +102,11 @@ final class Report {
                 new Series("into rows", "#2ca02c", rowRate))));
         h.append("<h2>Session final → row visible: latency by percentile</h2>")
                 .append(svg("percentile (1 = p90, 2 = p99, 3 = p99.9, 4 = max)", "ms",
-                        List.of(new Series("latency", "#d62728", percentiles))));
+                        List.of(new Series("second half of the load", "#d62728", percentiles),
+                                new Series("whole run", "#7f7f7f", allPercentiles))));
+        h.append("<h2>Session final → row visible: by when the session became final (10 s intervals)</h2>")
+                .append(svg("seconds since start", "ms", List.of(new Series("p99", "#d62728", p99ByTime),
+                        new Series("max", "#9467bd", maxByTime))));
         h.append("<h2>Throughput compared</h2>").append(bars(List.of(
                 new String[] {"pipeline e2e events/s", fmt(r.eventsPerSecond())},
                 new String[] {"baseline Kafka Streams events/s", fmt(r.baselineKsEventsPerSecond())},
@@ -103,6 +118,24 @@ final class Report {
         Path html = dir.resolve("report.html");
         Files.writeString(html, h.toString());
         return html;
+    }
+
+    private static List<double[]> percentiles(Histogram latency) {
+        List<double[]> percentiles = new ArrayList<>();
+        if (latency.getTotalCount() > 0) {
+            for (HistogramIterationValue v : latency.percentiles(5)) {
+                double p = v.getPercentileLevelIteratedTo();
+                // x = "nines": 0 at p0, 1 at p90, 2 at p99, 3 at p99.9
+                percentiles.add(new double[] {p >= 100 ? 4 : -Math.log10(1 - p / 100.0), v.getValueIteratedTo()});
+            }
+        }
+        return percentiles;
+    }
+
+    private static void writeHgrm(Path file, Histogram latency) throws IOException {
+        ByteArrayOutputStream hgrm = new ByteArrayOutputStream();
+        latency.outputPercentileDistribution(new PrintStream(hgrm, true, StandardCharsets.UTF_8), 1.0);
+        Files.writeString(file, hgrm.toString(StandardCharsets.UTF_8));
     }
 
     private static void row(StringBuilder h, String name, double value, String note) {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -24,7 +23,7 @@ import org.apache.kafka.common.TopicPartition;
  * Samples the pipeline while the bench runs: every second the events in the topic (sent), the events
  * the sessionizer has committed (its consumer group's offsets), and the rows and sum(event_count) in
  * PostgreSQL. The latency of each row from its closed_at (when the session became final) to the moment
- * it became visible goes into a histogram: read after the run from the commit time PostgreSQL recorded
+ * it became visible is kept with its closed_at ({@link RowLatencies}): read after the run from the commit time PostgreSQL recorded
  * for the row's transaction ({@code track_commit_timestamp}, on in the local stack's server), or, on a
  * server that does not record it, from the wall clock when a poll every 250 ms first sees the row.
  * Polling counts its own interval and query time too (a poll reads every row of the last ten minutes,
@@ -41,8 +40,10 @@ final class Sampler implements AutoCloseable {
     private final Admin admin;
     private final Thread thread;
     private final long startNanos = System.nanoTime();
+    /** The wall clock at {@link #startNanos}: closed_at is the sessionizer's wall clock, on this machine in the local stack. */
+    private final long startEpochMs = System.currentTimeMillis();
     private final List<Sample> samples = new ArrayList<>();
-    private final Histogram latency = new Histogram(3_600_000L, 3);
+    private final RowLatencies latencies = new RowLatencies();
     private final Set<String> seen = new HashSet<>();
     /** Whether the server records commit timestamps (decided when the sampler connects). */
     private volatile boolean commitTimestamps;
@@ -106,9 +107,7 @@ final class Sampler implements AutoCloseable {
             while (rs.next()) {
                 if (seen.add(rs.getString(1)) && record) {
                     long closedAt = rs.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli();
-                    synchronized (latency) {
-                        latency.recordValue(Math.max(0, Math.min(now - closedAt, latency.getHighestTrackableValue())));
-                    }
+                    latencies.record(closedAt, now - closedAt);
                 }
             }
         }
@@ -122,7 +121,7 @@ final class Sampler implements AutoCloseable {
      *
      * @return the rows recorded
      */
-    static long recordCommitLatencies(Connection c, Timestamp since, Histogram into) throws SQLException {
+    static long recordCommitLatencies(Connection c, Timestamp since, RowLatencies into) throws SQLException {
         long rows = 0;
         try (PreparedStatement st = c.prepareStatement(
                 "select closed_at, pg_xact_commit_timestamp(xmin) from sessions"
@@ -131,9 +130,9 @@ final class Sampler implements AutoCloseable {
             st.setTimestamp(2, since);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    long micros = ChronoUnit.MICROS.between(rs.getObject(1, OffsetDateTime.class),
-                            rs.getObject(2, OffsetDateTime.class));
-                    into.recordValue(Math.max(0, Math.min(Math.round(micros / 1000.0), into.getHighestTrackableValue())));
+                    OffsetDateTime closedAt = rs.getObject(1, OffsetDateTime.class);
+                    long micros = ChronoUnit.MICROS.between(closedAt, rs.getObject(2, OffsetDateTime.class));
+                    into.record(closedAt.toInstant().toEpochMilli(), Math.round(micros / 1000.0));
                     rows++;
                 }
             }
@@ -170,6 +169,11 @@ final class Sampler implements AutoCloseable {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
+    /** The wall-clock time (epoch ms) of a moment given as {@link #elapsedMs()}. */
+    long epochMs(long elapsedMs) {
+        return startEpochMs + elapsedMs;
+    }
+
     List<Sample> samples() {
         synchronized (samples) {
             return List.copyOf(samples);
@@ -182,10 +186,9 @@ final class Sampler implements AutoCloseable {
         }
     }
 
-    Histogram latency() {
-        synchronized (latency) {
-            return latency.copy();
-        }
+    /** The rows measured; complete once {@link #close()} has returned. */
+    RowLatencies latencies() {
+        return latencies;
     }
 
     @Override
@@ -202,9 +205,7 @@ final class Sampler implements AutoCloseable {
         }
         if (commitTimestamps) {
             try (Connection c = DriverManager.getConnection(jdbcUrl)) {
-                synchronized (latency) {
-                    recordCommitLatencies(c, serverStart, latency);
-                }
+                recordCommitLatencies(c, serverStart, latencies);
             } catch (SQLException e) {
                 throw new IllegalStateException("reading the rows' commit times failed: " + e.getMessage(), e);
             }
