@@ -69,6 +69,8 @@ public final class LocalStack implements AutoCloseable {
      * HTTP/1.1, as for every JDK client of ours: the default upgrade of a cleartext connection to HTTP/2 lost bytes
      * of a big answer (the sessionizer's metrics) on about one fresh connection in a hundred.
      */
+    /** The MiniCluster's REST API answers within this or counts as not answering. */
+    private static final Duration FLINK_REST_TIMEOUT = Duration.ofSeconds(3);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final Properties ports;
@@ -304,9 +306,7 @@ public final class LocalStack implements AutoCloseable {
     /** Whether the MiniCluster's REST API lists a RUNNING job with all its tasks running. */
     public boolean flinkJobRunning() {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + flinkRestPort + "/jobs/overview"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = getText(flinkRest("/jobs/overview"), FLINK_REST_TIMEOUT);
             if (response.statusCode() != 200) {
                 return false;
             }
@@ -352,9 +352,7 @@ public final class LocalStack implements AutoCloseable {
      */
     private long sinkJobFigure(Set<String> states, String resource, java.util.function.ToLongFunction<JsonNode> figure) {
         try {
-            HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + flinkRestPort + "/jobs/overview"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> jobs = getText(flinkRest("/jobs/overview"), FLINK_REST_TIMEOUT);
             if (jobs.statusCode() != 200) {
                 return -1;
             }
@@ -362,9 +360,8 @@ public final class LocalStack implements AutoCloseable {
                 if (!states.contains(job.path("state").asText())) {
                     continue;
                 }
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + flinkRestPort + "/jobs/" + job.path("jid").asText() + resource))
-                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = getText(flinkRest("/jobs/" + job.path("jid").asText() + resource),
+                        FLINK_REST_TIMEOUT);
                 if (response.statusCode() == 200) {
                     return figure.applyAsLong(JSON.readTree(response.body()));
                 }
@@ -543,8 +540,17 @@ public final class LocalStack implements AutoCloseable {
 
     /** The sessionizer's Prometheus endpoint ({@code /q/metrics} on the management port) as it answers. */
     public HttpResponse<String> scrapeMetrics() throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return getText(managementUrl() + "/q/metrics", Duration.ofSeconds(5));
+    }
+
+    private String flinkRest(String path) {
+        return "http://127.0.0.1:" + flinkRestPort + path;
+    }
+
+    /** A GET over the stack's shared HTTP/1.1 client, the body as text. */
+    private HttpResponse<String> getText(String url, Duration timeout) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     public long sessionRows() {

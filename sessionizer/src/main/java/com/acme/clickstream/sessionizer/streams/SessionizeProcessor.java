@@ -75,7 +75,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * of CPU per event; with 5,000 it took 1.7-2.0 us, and the stream thread reads a few more back (README "Header
      * cache").
      */
-    private static final int HEADER_CACHE = 5_000;
+    static final int HEADER_CACHE = 5_000;
 
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
@@ -154,6 +154,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private PriorityQueue<Due> dueQueue;
     /** Headers changed since the last flush of the sessions store, in the order of their changes. */
     private List<UserEntry> dirty;
+    private final int headerCache;
     private int cachedHeaders;
     private long openSessions;
     private int sinceSweep;
@@ -186,6 +187,16 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     }
 
     SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag) {
+        this(rules, metrics, eventsTopic, inputLag, HEADER_CACHE);
+    }
+
+    /** @param headerCache headers kept in memory per task (tests make it small, so that eviction runs all along) */
+    SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag,
+                        int headerCache) {
+        if (headerCache < 2) {
+            throw new IllegalArgumentException("headerCache must be at least 2: " + headerCache);
+        }
+        this.headerCache = headerCache;
         this.rules = rules;
         this.metrics = metrics;
         this.eventsTopic = eventsTopic;
@@ -324,11 +335,11 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
             entry.dirty = false;
         }
         dirty.clear();
-        if (cachedHeaders > HEADER_CACHE) {
+        if (cachedHeaders > headerCache) {
             for (UserEntry entry : users.values()) {
                 if (entry.header != null) {
                     entry.header = null;
-                    if (--cachedHeaders <= HEADER_CACHE / 2) {
+                    if (--cachedHeaders <= headerCache / 2) {
                         break;
                     }
                 }
@@ -909,6 +920,11 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         }
         entry.header = h;
         markDirty(entry);
+    }
+
+    /** Headers held in memory (for tests of the cache's bound). */
+    int cachedHeaders() {
+        return cachedHeaders;
     }
 
     private void markDirty(UserEntry entry) {

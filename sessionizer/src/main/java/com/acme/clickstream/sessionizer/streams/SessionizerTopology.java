@@ -66,6 +66,7 @@ public final class SessionizerTopology {
     private final SessionizerMetrics metrics;
     private final InputLag inputLag;
     private final PartitionCounts partitionCounts;
+    private final int headerCache;
 
     /** Without knowledge of the consumer lag: a partition counts as idle once nothing was processed on it. */
     public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry) {
@@ -87,6 +88,13 @@ public final class SessionizerTopology {
      */
     public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag,
                                PartitionCounts partitionCounts) {
+        this(topics, rules, registry, inputLag, partitionCounts, SessionizeProcessor.HEADER_CACHE);
+    }
+
+    /** @param headerCache headers the sessionize step keeps in memory per task (tests make it small) */
+    SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag,
+                        PartitionCounts partitionCounts, int headerCache) {
+        this.headerCache = headerCache;
         this.topics = Objects.requireNonNull(topics, "topics");
         this.rules = Objects.requireNonNull(rules, "rules");
         this.metrics = new SessionizerMetrics(Objects.requireNonNull(registry, "registry"));
@@ -148,7 +156,8 @@ public final class SessionizerTopology {
                         .withStreamPartitioner(new ByUserOrEveryPartition()));
 
         keyed.merge(rekeyed, Named.as("merge-by-user"))
-                .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag), Named.as("sessionize"),
+                .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag, headerCache),
+                        Named.as("sessionize"),
                         STREAM_TIME_STORE, DEDUP_IDS_STORE, LEGACY_DEDUP_STORE, SESSIONS_STORE,
                         SESSION_EVENTS_STORE)
                 // One sink, its topic chosen per record: a final session or a too-late event, each as its bytes.

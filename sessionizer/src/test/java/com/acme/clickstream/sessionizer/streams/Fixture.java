@@ -88,11 +88,21 @@ final class Fixture implements AutoCloseable {
         this(rules, stateDir, WALL0, null, null, partitionCounts);
     }
 
+    /** With at most {@code headerCache} headers kept in memory, so that the processor reads headers back all along. */
+    Fixture(SessionRules rules, Path stateDir, int headerCache) {
+        this(rules, stateDir, WALL0, null, null, PartitionCounts.fixed(1), headerCache);
+    }
+
     private Fixture(SessionRules rules, Path stateDir, Instant wallClock, Path keptTaskDirs, InputLag inputLag,
                     PartitionCounts partitionCounts) {
+        this(rules, stateDir, wallClock, keptTaskDirs, inputLag, partitionCounts, SessionizeProcessor.HEADER_CACHE);
+    }
+
+    private Fixture(SessionRules rules, Path stateDir, Instant wallClock, Path keptTaskDirs, InputLag inputLag,
+                    PartitionCounts partitionCounts, int headerCache) {
         Topics t = Topics.defaults();
         Topology topology = new SessionizerTopology(t, rules, registry, inputLag == null ? InputLag.UNKNOWN : inputLag,
-                partitionCounts).build();
+                partitionCounts, headerCache).build();
         if (keptTaskDirs != null) {
             linkTaskDir(topology, stateDir, keptTaskDirs);
         }

@@ -42,6 +42,20 @@ class SessionizeEquivalenceTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void incrementalStateGivesTheSessionsOfTheContract(long seed) throws Exception {
+        assertEquivalent(seed, SessionizeProcessor.HEADER_CACHE);
+    }
+
+    /**
+     * The same with at most three headers in memory: the driver commits after every record, so headers are dropped
+     * after (almost) every commit and read back from the store at their user's next event.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4})
+    void headersReadBackFromTheStoreGiveTheSameSessions(long seed) throws Exception {
+        assertEquivalent(seed, 3);
+    }
+
+    private void assertEquivalent(long seed, int headerCache) throws Exception {
         // The driver commits (and fsyncs RocksDB's checkpoint files) after every record: on tmpfs where there is one.
         Path shm = Path.of("/dev/shm");
         Path dir = java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)
@@ -53,7 +67,7 @@ class SessionizeEquivalenceTest {
                 seed % 3 == 0 ? Optional.of(ZoneId.of("Europe/Berlin")) : Optional.empty());
         List<Fixture.Ev> input = stream(random, 2000);
         Oracle oracle = new Oracle(rules);
-        try (Fixture f = new Fixture(rules, dir)) {
+        try (Fixture f = new Fixture(rules, dir, headerCache)) {
             for (Fixture.Ev e : input) {
                 f.send(e.json());
                 oracle.process(e);

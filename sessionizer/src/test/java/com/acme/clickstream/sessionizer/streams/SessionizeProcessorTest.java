@@ -273,6 +273,45 @@ class SessionizeProcessorTest {
         assertThat(firstForwardedJson()).contains("\"event_count\":2");
     }
 
+    /**
+     * At most the cache's size of headers stay in memory after a commit; a header dropped is read back from the store
+     * at its user's next event, and users whose state went leave the count.
+     */
+    @Test
+    void headerCacheStaysBoundedAndDroppedHeadersAreReadBack() {
+        SessionizeProcessor p = new SessionizeProcessor(Fixture.RULES, new SessionizerMetrics(registry),
+                "clickstream.events", InputLag.UNKNOWN, 4);
+        initCaughtUp(p);
+        for (int i = 0; i < 10; i++) {                                 // ten users at once: the cache evicts
+            p.process(written("a" + i, "a" + i, T0 + i, 1000 + i));
+        }
+        headers.flush();                                               // a commit
+        assertThat(p.cachedHeaders()).isEqualTo(2);                    // dropped to half the cache's size
+        for (int i = 0; i < 10; i++) {                                 // read back from the store where dropped
+            p.process(written("a" + i, "a" + i + "-2", T0 + 10 + i, 1010 + i));
+        }
+        // A user's state goes once its final context has expired: after gap + grace + retention of stream time.
+        long apart = 4 * Fixture.RULES.gapMs() + Fixture.RULES.graceMs() + Fixture.RULES.maxDurationMs();
+        for (int i = 1; i <= 40; i++) {
+            p.process(written("b" + i, "b" + i, T0 + i * apart, 2000 + i));
+            headers.flush();
+            assertThat(p.cachedHeaders()).as("after user %d", i).isEqualTo(1);   // the users before it are gone
+        }
+        List<String> sessions = new java.util.ArrayList<>();
+        context.forwarded().forEach(r -> {
+            String json = new String(r.record().value().bytes(), StandardCharsets.UTF_8);
+            sessions.add(r.record().key() + ":" + json.replaceAll(".*\"event_count\":(\\d+).*", "$1"));
+        });
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            expected.add("a" + i + ":2");
+        }
+        for (int i = 1; i < 40; i++) {
+            expected.add("b" + i + ":1");
+        }
+        assertThat(sessions).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
     private void punctuateAt(long wall) {
         context.setCurrentSystemTimeMs(wall);
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(wall);
