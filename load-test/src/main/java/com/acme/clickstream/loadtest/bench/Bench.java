@@ -86,7 +86,7 @@ public final class Bench {
             List<Sampler.Sample> samples = sampler.samples();
             // The second half of the load, as for events_per_s: a run's first sessions all become final within a
             // second of each other, on cold JVMs, and are not the steady state (their latency is reported apart).
-            Histogram latency = sampler.latencies().since(sampler.epochMs(loadStart + (loadEnd - loadStart) / 2));
+            Histogram latency = sampler.latencies().since(sampler.epochMs(steadyFrom(loadStart, loadEnd)));
             Histogram allLatency = sampler.latencies().since(Long.MIN_VALUE);
             List<RowLatencies.Interval> latencyByTime = sampler.latencies().byInterval(sampler.epochMs(0), 10_000);
             out.accept(String.format("bench: session final -> row, second half of the load: p50=%d p99=%d max=%d ms"
@@ -161,7 +161,7 @@ public final class Bench {
      * first half is warm-up; the tail after the load is only the last sessions closing.
      */
     static double steadySlope(List<Sampler.Sample> samples, long loadStart, long loadEnd, boolean rows) {
-        long from = loadStart + (loadEnd - loadStart) / 2;
+        long from = steadyFrom(loadStart, loadEnd);
         long to = loadEnd;
         Sampler.Sample a = null;
         Sampler.Sample b = null;
@@ -178,6 +178,11 @@ public final class Bench {
         }
         long delta = rows ? b.rowEvents() - a.rowEvents() : b.processed() - a.processed();
         return delta * 1000.0 / (b.atMs() - a.atMs());
+    }
+
+    /** Where the steady state of the figures starts: the middle of the load (the first half is warm-up). */
+    static long steadyFrom(long loadStart, long loadEnd) {
+        return loadStart + (loadEnd - loadStart) / 2;
     }
 
     private static String loadAverage() {
