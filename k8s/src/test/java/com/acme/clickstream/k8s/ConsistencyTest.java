@@ -343,6 +343,11 @@ class ConsistencyTest {
         assertThat(SourceConfig.read(docker.resolve("Dockerfile.jvm")))
                 .containsPattern("(?m)^USER " + pod.path("securityContext").path("runAsUser").asInt() + "$");
         assertThat(SourceConfig.read(docker.resolve("Dockerfile.native"))).contains("--chmod=0755");
+        // The header cache is sized for the parallel collector (sessionizer README, "Header cache and the parallel
+        // collector"): the JVM image runs it, and writes its class archive under it.
+        String jvm = SourceConfig.read(docker.resolve("Dockerfile.jvm"));
+        assertThat(jvm).containsPattern("(?m)^ENV JAVA_OPTS_APPEND=\"[^\"]*-XX:\\+UseParallelGC[ \"]");
+        assertThat(jvm).containsPattern("(?m)^RUN java [^\\n]*-XX:\\+UseParallelGC -XX:ArchiveClassesAtExit");
     }
 
     @Test

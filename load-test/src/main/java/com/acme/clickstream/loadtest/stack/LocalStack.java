@@ -196,7 +196,9 @@ public final class LocalStack implements AutoCloseable {
     private ChildProcess sessionizerProcess() {
         Path jar = config.artifacts().sessionizerJar();
         Path tmp = freshTmp("sessionizer");
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m",
+        // The parallel collector, as the service's image runs it (sessionizer README, "Header cache and the parallel
+        // collector").
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:+UseParallelGC",
                 marker(), "-Djava.io.tmpdir=" + tmp,
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
                 // Health and metrics: Quarkus' management interface, on its own port.

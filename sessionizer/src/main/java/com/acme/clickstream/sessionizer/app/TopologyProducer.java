@@ -4,8 +4,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import com.acme.clickstream.sessionizer.config.HeaderCacheConfig;
 import com.acme.clickstream.sessionizer.config.SessionRulesConfig;
 import com.acme.clickstream.sessionizer.config.TopicsConfig;
+import com.acme.clickstream.sessionizer.streams.PartitionCounts;
 import com.acme.clickstream.sessionizer.streams.SessionRules;
 import com.acme.clickstream.sessionizer.streams.SessionizerTopology;
 import com.acme.clickstream.sessionizer.streams.Topics;
@@ -36,7 +38,9 @@ public class TopologyProducer {
 
     @Produces
     @Singleton
-    Topology topology(Topics topics, SessionRules rules, MeterRegistry meterRegistry, KafkaStreamsInputLag inputLag) {
-        return new SessionizerTopology(topics, rules, meterRegistry, inputLag).build();
+    Topology topology(Topics topics, SessionRules rules, MeterRegistry meterRegistry, KafkaStreamsInputLag inputLag,
+                      HeaderCacheConfig headerCache) {
+        return new SessionizerTopology(topics, rules, meterRegistry, inputLag, PartitionCounts.fromBroker(),
+                headerCache.perTask()).build();
     }
 }

@@ -69,13 +69,15 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private static final int SWEEP_EVERY = 512;
     private static final int SWEEP_STEP = 2 * SWEEP_EVERY;
     /**
-     * Headers kept deserialized between commits (clean ones beyond this are dropped after a flush). Each holds at
-     * most CHUNK - 1 inline events per open session, so this bounds the heap they take. Small, for the collector:
-     * dropped half at a time, 50,000 headers per task lived for seconds, outlived young collections and cost G1 5-6 us
-     * of CPU per event; with 5,000 it took 1.7-2.0 us, and the stream thread reads a few more back (README "Header
-     * cache").
+     * Headers kept deserialized between commits (clean ones beyond this are dropped after a flush, down to half).
+     * Each holds at most CHUNK - 1 inline events per open session, so this bounds the heap they take (README
+     * "Memory"). A header not kept is read back from RocksDB at its user's next event: with 5,000 per task the reads
+     * and the eviction passes cost the stream thread 4-5 us per event on the benchmark's 25,000 users per task.
+     * Under G1 a large cache cost as much in the collector (its old headers, changed at every event, are what G1's
+     * write barrier and concurrent refinement work on), so the service runs the parallel collector, under which
+     * 50,000 cost 1 us of GC per event (README "Header cache and the parallel collector").
      */
-    static final int HEADER_CACHE = 5_000;
+    static final int HEADER_CACHE = 50_000; // the default of sessionizer.header-cache.per-task
 
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
@@ -193,8 +195,8 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     /** @param headerCache headers kept in memory per task (tests make it small, so that eviction runs all along) */
     SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag,
                         int headerCache) {
-        if (headerCache < 2) {
-            throw new IllegalArgumentException("headerCache must be at least 2: " + headerCache);
+        if (headerCache < 1) {
+            throw new IllegalArgumentException("headerCache must be at least 1: " + headerCache);
         }
         this.headerCache = headerCache;
         this.rules = rules;

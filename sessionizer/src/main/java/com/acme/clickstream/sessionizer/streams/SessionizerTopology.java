@@ -91,9 +91,15 @@ public final class SessionizerTopology {
         this(topics, rules, registry, inputLag, partitionCounts, SessionizeProcessor.HEADER_CACHE);
     }
 
-    /** @param headerCache headers the sessionize step keeps in memory per task (tests make it small) */
-    SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag,
-                        PartitionCounts partitionCounts, int headerCache) {
+    /**
+     * @param headerCache headers the sessionize step keeps in memory per task
+     *                    ({@code sessionizer.header-cache.per-task}; tests make it small)
+     */
+    public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag,
+                               PartitionCounts partitionCounts, int headerCache) {
+        if (headerCache < 1) {
+            throw new IllegalArgumentException("headerCache must be at least 1: " + headerCache);
+        }
         this.headerCache = headerCache;
         this.topics = Objects.requireNonNull(topics, "topics");
         this.rules = Objects.requireNonNull(rules, "rules");

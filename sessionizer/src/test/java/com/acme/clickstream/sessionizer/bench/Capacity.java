@@ -81,6 +81,10 @@ public final class Capacity {
         // null: the service's own setting.
         List<Integer> commitIntervals = intervals == null ? java.util.Collections.singletonList(null)
                 : java.util.Arrays.stream(intervals.split(",")).map(v -> Integer.valueOf(v.trim())).toList();
+        // The service's image runs the parallel collector; a run under another one is not the service's figure.
+        System.out.println("[capacity] collectors: " + java.lang.management.ManagementFactory
+                .getGarbageCollectorMXBeans().stream().map(java.lang.management.GarbageCollectorMXBean::getName)
+                .toList());
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "capacity");
         try {
             run(work, events, users, rounds, threadCounts, commitIntervals);

@@ -22,6 +22,7 @@ class ConfigValidationIT {
             "SESSIONIZER_GRACE, soon, sessionizer.grace, not an ISO-8601 duration",
             "SESSIONIZER_STREAM_THREAD_MAX_REPLACEMENTS, -1, sessionizer.stream-thread.max-replacements, must be at least 0",
             "SESSIONIZER_API_MAX_DAYS, 0, sessionizer.api.max-days, must be at least 1",
+            "SESSIONIZER_HEADER_CACHE_PER_TASK, 0, sessionizer.header-cache.per-task, must be at least 1",
     })
     void badValueStopsTheStart(String envVar, String value, String property, String reason) throws Exception {
         try (AppProcess app = AppProcess.start("bad-config", Map.of(envVar, value,
