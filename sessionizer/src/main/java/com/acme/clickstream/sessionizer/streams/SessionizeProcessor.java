@@ -75,7 +75,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * and the eviction passes cost the stream thread 4-5 us per event on the benchmark's 25,000 users per task.
      * Under G1 a large cache cost as much in the collector (its old headers, changed at every event, are what G1's
      * write barrier and concurrent refinement work on), so the service runs the parallel collector, under which
-     * 50,000 cost 1 us of GC per event (README "Header cache and the parallel collector").
+     * 50,000 cost about 1 us more of GC per event than 5,000 (README "Header cache and the parallel collector").
      */
     static final int HEADER_CACHE = 50_000; // the default of sessionizer.header-cache.per-task
 
