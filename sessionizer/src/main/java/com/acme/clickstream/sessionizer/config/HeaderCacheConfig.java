@@ -1,5 +1,6 @@
 package com.acme.clickstream.sessionizer.config;
 
+import com.acme.clickstream.sessionizer.streams.SessionizerTopology;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
@@ -13,7 +14,7 @@ public interface HeaderCacheConfig {
      * clean ones down to half, and they are read back from RocksDB when their user's next event comes. Typically a
      * few hundred bytes each; lower it when the heap cannot hold this many for every task the instance may own.
      */
-    @WithDefault("50000")
+    @WithDefault("" + SessionizerTopology.DEFAULT_HEADER_CACHE) // one default for the service and the benchmark
     @WithConverter(IntConverters.Positive.class)
     int perTask();
 }

@@ -77,7 +77,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
      * write barrier and concurrent refinement work on), so the service runs the parallel collector, under which
      * 50,000 cost about 1 us more of GC per event than 5,000 (README "Header cache and the parallel collector").
      */
-    static final int HEADER_CACHE = 50_000; // the default of sessionizer.header-cache.per-task
+    static final int HEADER_CACHE = 50_000;
 
     private final SessionRules rules;
     private final SessionizerMetrics metrics;
@@ -195,10 +195,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     /** @param headerCache headers kept in memory per task (tests make it small, so that eviction runs all along) */
     SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag,
                         int headerCache) {
-        if (headerCache < 1) {
-            throw new IllegalArgumentException("headerCache must be at least 1: " + headerCache);
-        }
-        this.headerCache = headerCache;
+        this.headerCache = checkedHeaderCache(headerCache);
         this.rules = rules;
         this.metrics = metrics;
         this.eventsTopic = eventsTopic;
@@ -208,6 +205,14 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         // See README "retention": after this much stream time past the last final event, no event that would
         // extend that session can be accepted any more (it would be final on arrival), so its context can go.
         this.contextRetentionMs = saturatedAdd(2 * rules.gapMs() + rules.graceMs(), rules.maxDurationMs());
+    }
+
+    /** The header cache's size, rejected below 1 (the topology checks it when built, the processor when made). */
+    static int checkedHeaderCache(int headerCache) {
+        if (headerCache < 1) {
+            throw new IllegalArgumentException("headerCache must be at least 1: " + headerCache);
+        }
+        return headerCache;
     }
 
     @Override

@@ -58,6 +58,8 @@ public final class SessionizerTopology {
     /** Global stores of the compacted lookup topics (raw values), queryable. */
     public static final String PROFILES_STORE = "user-profiles";
     public static final String PAGES_STORE = "page-info";
+    /** Headers the sessionize step keeps in memory per task unless told otherwise: the service's default. */
+    public static final int DEFAULT_HEADER_CACHE = SessionizeProcessor.HEADER_CACHE;
     /** Name of the repartition step; the topic is {@code <application.id>-events-by-user-repartition}. */
     public static final String REPARTITION_NAME = "events-by-user";
 
@@ -88,7 +90,7 @@ public final class SessionizerTopology {
      */
     public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag,
                                PartitionCounts partitionCounts) {
-        this(topics, rules, registry, inputLag, partitionCounts, SessionizeProcessor.HEADER_CACHE);
+        this(topics, rules, registry, inputLag, partitionCounts, DEFAULT_HEADER_CACHE);
     }
 
     /**
@@ -97,10 +99,7 @@ public final class SessionizerTopology {
      */
     public SessionizerTopology(Topics topics, SessionRules rules, MeterRegistry registry, InputLag inputLag,
                                PartitionCounts partitionCounts, int headerCache) {
-        if (headerCache < 1) {
-            throw new IllegalArgumentException("headerCache must be at least 1: " + headerCache);
-        }
-        this.headerCache = headerCache;
+        this.headerCache = SessionizeProcessor.checkedHeaderCache(headerCache);
         this.topics = Objects.requireNonNull(topics, "topics");
         this.rules = Objects.requireNonNull(rules, "rules");
         this.metrics = new SessionizerMetrics(Objects.requireNonNull(registry, "registry"));
