@@ -32,19 +32,31 @@ public final class SessionSummarizer {
      */
     public static String sessionId(String userId, long sessionStart, String firstEventId) {
         String name = userId + '\u0000' + sessionStart + '\u0000' + firstEventId;
-        // UUID.nameUUIDFromBytes, with one MD5 instance per thread: it looks the algorithm up on every call, a
-        // provider search per session emitted.
-        byte[] md5 = MD5.get().digest(name.getBytes(StandardCharsets.UTF_8));
+        // UUID.nameUUIDFromBytes, with a copy of one MD5 instance: it looks the algorithm up on every call, a
+        // provider search per session emitted. A copy, not a thread-local: a lookup in a stream thread's crowded
+        // thread-local map can cost more than the copy (sessionizer README, "Thread-local lookups").
+        byte[] md5 = md5().digest(name.getBytes(StandardCharsets.UTF_8));
         md5[6] = (byte) ((md5[6] & 0x0f) | 0x30); // version 3
         md5[8] = (byte) ((md5[8] & 0x3f) | 0x80); // IETF variant
         return new UUID(ByteBuffer.wrap(md5, 0, 8).getLong(), ByteBuffer.wrap(md5, 8, 8).getLong()).toString();
     }
 
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    /** Never used itself, only copied: copies of an unchanging digest may be taken by any thread. */
+    private static final MessageDigest MD5;
+
+    static {
         try {
-            return MessageDigest.getInstance("MD5");
+            MD5 = MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new InternalError("MD5 is required of every Java platform", e);
         }
-    });
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return (MessageDigest) MD5.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new InternalError("the platform's MD5 can be copied", e);
+        }
+    }
 }

@@ -7,7 +7,12 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
-/** Applies a compacted lookup topic (profiles, pages) to its global store; a null value deletes. */
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Applies a compacted lookup topic (profiles, pages) to its global store; a null value deletes. Each write moves the
+ * store's update count, which tells the processors' caches of parsed values ({@link Enrichment}) to start over.
+ */
 final class LookupStoreUpdater implements Processor<String, byte[], Void, Void> {
 
     private static final Logger LOG = Logger.getLogger(LookupStoreUpdater.class);
@@ -15,12 +20,14 @@ final class LookupStoreUpdater implements Processor<String, byte[], Void, Void> 
     private final String storeName;
     private final Class<?> type;
     private final ObjectMapper mapper;
+    private final AtomicLong updates;
     private KeyValueStore<String, byte[]> store;
 
-    LookupStoreUpdater(String storeName, Class<?> type, ObjectMapper mapper) {
+    LookupStoreUpdater(String storeName, Class<?> type, ObjectMapper mapper, AtomicLong updates) {
         this.storeName = storeName;
         this.type = type;
         this.mapper = mapper;
+        this.updates = updates;
     }
 
     @Override
@@ -35,6 +42,7 @@ final class LookupStoreUpdater implements Processor<String, byte[], Void, Void> 
         }
         if (record.value() == null) {
             store.delete(record.key());
+            updates.incrementAndGet(); // after the write: a lookup that sees the old count reads the store after it
             return;
         }
         if (Enrichment.parse(mapper, record.value(), type, record.key()) == null) {
@@ -43,5 +51,6 @@ final class LookupStoreUpdater implements Processor<String, byte[], Void, Void> 
                     record.key(), storeName);
         }
         store.put(record.key(), record.value());
+        updates.incrementAndGet();
     }
 }

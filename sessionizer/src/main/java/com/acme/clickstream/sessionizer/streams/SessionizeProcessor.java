@@ -94,6 +94,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     private KeyValueStore<String, UserHeader> headers;
     private KeyValueStore<Bytes, byte[]> events;
     private Enrichment enrichment;
+    private final SessionJson sessionJson = new SessionJson();
     private Cancellable punctuator;
     /** The task's partition of the events topic. */
     private TopicPartition input;
@@ -157,6 +158,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     /** Headers changed since the last flush of the sessions store, in the order of their changes. */
     private List<UserEntry> dirty;
     private final int headerCache;
+    private final Enrichment.LookupUpdates lookupUpdates;
     private int cachedHeaders;
     private long openSessions;
     private int sinceSweep;
@@ -195,7 +197,17 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
     /** @param headerCache headers kept in memory per task (tests make it small, so that eviction runs all along) */
     SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag,
                         int headerCache) {
+        this(rules, metrics, eventsTopic, inputLag, headerCache, null);
+    }
+
+    /**
+     * @param lookupUpdates the global stores' update counts, moved by their updaters: profiles and pages read are
+     *                      then cached (up to {@code headerCache} each) until they move; null: no cache
+     */
+    SessionizeProcessor(SessionRules rules, SessionizerMetrics metrics, String eventsTopic, InputLag inputLag,
+                        int headerCache, Enrichment.LookupUpdates lookupUpdates) {
         this.headerCache = checkedHeaderCache(headerCache);
+        this.lookupUpdates = lookupUpdates;
         this.rules = rules;
         this.metrics = metrics;
         this.eventsTopic = eventsTopic;
@@ -225,8 +237,12 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
                 context.getStateStore(SessionizerTopology.LEGACY_DEDUP_STORE), dedupWindowMs);
         headers = context.getStateStore(SessionizerTopology.SESSIONS_STORE);
         events = context.getStateStore(SessionizerTopology.SESSION_EVENTS_STORE);
-        enrichment = new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
-                context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper());
+        enrichment = lookupUpdates == null
+                ? new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
+                        context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper())
+                : new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
+                        context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper(),
+                        lookupUpdates, headerCache);
 
         streamTime = storedTime(STREAM_TIME_KEY);
         settledTime = streamTime;
@@ -900,7 +916,7 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
         Session session = summary.toSession(user, enrichment.profile(user), enrichment::page, closedAt);
         // The record timestamp is the wall-clock close time: a replay of old data must not produce records
         // that topic retention deletes before the sink reads them.
-        context.forward(new Record<>(user, Output.session(SessionJson.write(session)), closedAt));
+        context.forward(new Record<>(user, Output.session(sessionJson.write(session)), closedAt));
         metrics.emitted.increment();
         metrics.finalizationLag.record(streamTime - rules.finalAt(summary.lastTs()));
     }

@@ -115,13 +115,17 @@ public final class SessionizerTopology {
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder(namingCheckedConfig());
         EventValidator validator = new EventValidator(rules.maxFutureSkew());
+        // Moved by the global stores' updaters, read by the sessionize processors' lookup caches (Enrichment).
+        Enrichment.LookupUpdates lookupUpdates = Enrichment.LookupUpdates.create();
 
         builder.addGlobalStore(lookupStore(PROFILES_STORE), topics.users(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("users-global"),
-                () -> new LookupStoreUpdater(PROFILES_STORE, UserProfile.class, JsonSerde.newMapper()));
+                () -> new LookupStoreUpdater(PROFILES_STORE, UserProfile.class, JsonSerde.newMapper(),
+                        lookupUpdates.profiles()));
         builder.addGlobalStore(lookupStore(PAGES_STORE), topics.pages(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("pages-global"),
-                () -> new LookupStoreUpdater(PAGES_STORE, PageInfo.class, JsonSerde.newMapper()));
+                () -> new LookupStoreUpdater(PAGES_STORE, PageInfo.class, JsonSerde.newMapper(),
+                        lookupUpdates.pages()));
 
         // Uncached: the processor writes its two values once per commit, from the sessions store's flush.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STREAM_TIME_STORE),
@@ -161,7 +165,8 @@ public final class SessionizerTopology {
                         .withStreamPartitioner(new ByUserOrEveryPartition()));
 
         keyed.merge(rekeyed, Named.as("merge-by-user"))
-                .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag, headerCache),
+                .process(() -> new SessionizeProcessor(rules, metrics, topics.events(), inputLag, headerCache,
+                                lookupUpdates),
                         Named.as("sessionize"),
                         STREAM_TIME_STORE, DEDUP_IDS_STORE, LEGACY_DEDUP_STORE, SESSIONS_STORE,
                         SESSION_EVENTS_STORE)

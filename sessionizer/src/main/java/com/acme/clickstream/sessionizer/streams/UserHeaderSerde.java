@@ -34,10 +34,11 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
 
     private final UserStateSerde legacy = new UserStateSerde();
     /**
-     * One buffer per thread, reused: every changed header is written once per commit, and only the finished value is
-     * allocated. Per thread, as the store's serde is shared by the tasks of all stream threads.
+     * Reused: every changed header is written once per commit, and only the finished value is allocated. A plain
+     * field, as each task's store has its own serde ({@link HeaderStore#builder}): serialize runs only on the
+     * task's stream thread (interactive queries only deserialize).
      */
-    private static final ThreadLocal<Bin.Out> BUFFER = ThreadLocal.withInitial(() -> new Bin.Out(1024));
+    private final Bin.Out buffer = new Bin.Out(1024);
 
     @Override
     public byte[] serialize(String topic, UserHeader h) {
@@ -52,7 +53,7 @@ final class UserHeaderSerde implements Serde<UserHeader>, Serializer<UserHeader>
                 throw new IllegalStateException("a session stored by an earlier version must be rewritten first");
             }
         }
-        Bin.Out out = BUFFER.get();
+        Bin.Out out = buffer;
         out.reset();
         out.b(V3);
         h.writeFinal(out);

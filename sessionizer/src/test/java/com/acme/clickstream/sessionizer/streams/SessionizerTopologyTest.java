@@ -481,6 +481,31 @@ class SessionizerTopologyTest {
         }
     }
 
+    /** The sessionize step caches lookups, unknown ones too: a later profile or page must still be seen. */
+    @Test
+    void aLookupReadAsUnknownIsReadAgainOnceItsStoreChanges() {
+        try (Fixture f = new Fixture(RULES, dir)) {
+            f.send(ev("e1", "u1", T0).page("/p/7").json());
+            f.tick(T0 + 33 * MIN);
+            JsonNode before = sessionOf(f.sessionValues(), "u1");
+            assertThat(before.get("country").isNull()).isTrue();
+            assertThat(before.get("landing_category").isNull()).isTrue();
+
+            f.users.pipeInput("u1", "{\"country\":\"NL\",\"segment\":\"new\"}");
+            f.pages.pipeInput("/p/7", "{\"path\":\"/p/7\",\"category\":\"books\"}");
+            f.send(ev("e2", "u1", T0 + 100 * MIN).page("/p/7").json());
+            f.tick(T0 + 133 * MIN);
+            JsonNode after = sessionOf(f.sessionValues(), "u1");
+            assertThat(after.get("country").asText()).isEqualTo("NL");
+            assertThat(after.get("segment").asText()).isEqualTo("new");
+            assertThat(after.get("landing_category").asText()).isEqualTo("books");
+        }
+    }
+
+    private static JsonNode sessionOf(List<JsonNode> sessions, String user) {
+        return sessions.stream().filter(n -> n.get("user_id").asText().equals(user)).findFirst().orElseThrow();
+    }
+
     // ---------------------------------------------------------------- stream time: idle advance, replay, restart
 
     @Test
