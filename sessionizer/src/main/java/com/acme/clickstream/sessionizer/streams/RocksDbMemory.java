@@ -57,7 +57,8 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
         table.setPinTopLevelIndexAndFilter(true);
         if (SessionizerTopology.DEDUP_IDS_STORE.equals(storeName)) {
             // Nearly every lookup here misses (a first copy): a bloom filter over the memtable's whole keys answers
-            // most of them without a search of its skip list (sessionizer README, "Memtable bloom filter").
+            // most of them without a search of its skip list (sessionizer README, "Lookups of profiles and pages;
+            // a memtable bloom filter for the dedup store").
             options.setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO);
             options.setMemtableWholeKeyFiltering(true);
         }
