@@ -237,12 +237,10 @@ final class SessionizeProcessor implements Processor<String, Validated, String, 
                 context.getStateStore(SessionizerTopology.LEGACY_DEDUP_STORE), dedupWindowMs);
         headers = context.getStateStore(SessionizerTopology.SESSIONS_STORE);
         events = context.getStateStore(SessionizerTopology.SESSION_EVENTS_STORE);
-        enrichment = lookupUpdates == null
-                ? new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
-                        context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper())
-                : new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
-                        context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper(),
-                        lookupUpdates, headerCache);
+        enrichment = new Enrichment(context.getStateStore(SessionizerTopology.PROFILES_STORE),
+                context.getStateStore(SessionizerTopology.PAGES_STORE), JsonSerde.newMapper(),
+                lookupUpdates == null ? Enrichment.LookupUpdates.NONE : lookupUpdates,
+                lookupUpdates == null ? 0 : headerCache);
 
         streamTime = storedTime(STREAM_TIME_KEY);
         settledTime = streamTime;
